@@ -1,0 +1,2 @@
+-- One row: the database answers.
+SELECT 1 AS ok

@@ -1,0 +1,5 @@
+-- Zero or one row. $1 server id, $2 email (any case). Its activations go with it.
+DELETE FROM users
+WHERE server_id = $1 AND lower(email) = lower($2)
+RETURNING id, email, password_hash, first_name, last_name, birth_date::text AS birth_date,
+          is_activated, activated_at, time_created, time_updated

@@ -1,0 +1,25 @@
+import { Elysia } from 'elysia'
+import type { Deps } from './deps'
+import { docsRoutes } from './http/docs.routes'
+import { healthRoutes } from './http/health.routes'
+import { problemHandler } from './http/problem-handler'
+import { activationRoutes } from './modules/activation/activation.routes'
+import { createActivationService } from './modules/activation/activation.service'
+import { usersRoutes } from './modules/users/users.routes'
+
+/** Bun refuses larger bodies outright; up to this, the JSON parser answers 413 as problem+json. */
+const HARD_BODY_LIMIT = 1024 * 1024
+
+export function createApp(deps: Deps) {
+  const activation = createActivationService(deps)
+
+  // normalize: false makes unknown fields a 422 instead of being silently dropped.
+  return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
+    .use(problemHandler(deps.log))
+    .use(docsRoutes())
+    .use(healthRoutes(deps))
+    .use(usersRoutes(deps, activation))
+    .use(activationRoutes(deps, activation))
+}
+
+export type App = ReturnType<typeof createApp>

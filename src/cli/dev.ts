@@ -1,0 +1,28 @@
+import { mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { connect } from '../db/client'
+import { DEV_DATA_DIR, devDatabase } from '../db/embedded'
+import { QUERIES_DIR, Statements } from '../db/statements'
+import { createServersService } from '../modules/servers/servers.service'
+import { serve, stopOnSignals } from '../server'
+import { configOrExit } from './config-or-exit'
+
+// The local key is kept beside the dev database so it survives restarts.
+const LOCAL_KEY_FILE = join(dirname(DEV_DATA_DIR), 'local-api-key')
+
+const config = configOrExit()
+const database = await devDatabase()
+const server = await serve(config, database.url)
+
+const sql = connect(database.url, { max: 1 })
+const servers = createServersService({ sql, statements: await Statements.load(QUERIES_DIR) })
+const keyFile = Bun.file(LOCAL_KEY_FILE)
+const local = await servers.ensure('local', (await keyFile.exists()) ? (await keyFile.text()).trim() : undefined)
+await sql.end()
+await mkdir(dirname(LOCAL_KEY_FILE), { recursive: true })
+await Bun.write(LOCAL_KEY_FILE, local.api_key)
+// The contract asks for the key on stdout; it is a local development key, never a production one.
+console.log(`Server "local" API key: ${local.api_key}`)
+console.log(`Swagger UI: http://localhost:${new URL(server.url).port}/docs`)
+
+stopOnSignals(server, database.stop)

@@ -1,0 +1,41 @@
+import { connect } from '../db/client'
+import { migrate } from '../db/migrate'
+import { QUERIES_DIR, Statements } from '../db/statements'
+import {
+  createServersService,
+  InvalidServerNameError,
+  ServerNameTakenError,
+} from '../modules/servers/servers.service'
+import { cliDatabase } from './database-url'
+
+const USAGE = 'usage: bun run servers create NAME | list | delete NAME'
+
+const [command, name] = process.argv.slice(2)
+if (!(command === 'list' || ((command === 'create' || command === 'delete') && name))) {
+  console.error(USAGE)
+  process.exit(2)
+}
+
+const database = await cliDatabase()
+const sql = connect(database.url, { max: 1 })
+try {
+  await migrate(database.url)
+  const servers = createServersService({ sql, statements: await Statements.load(QUERIES_DIR) })
+  if (command === 'create') {
+    console.log(JSON.stringify(await servers.create(name ?? '')))
+  } else if (command === 'list') {
+    for (const server of await servers.list()) console.log(JSON.stringify(server))
+  } else if (await servers.delete(name ?? '')) {
+    console.log(JSON.stringify({ deleted: name }))
+  } else {
+    console.error(`no server named "${name}"`)
+    process.exitCode = 1
+  }
+} catch (error) {
+  if (!(error instanceof ServerNameTakenError || error instanceof InvalidServerNameError)) throw error
+  console.error(error.message)
+  process.exitCode = 1
+} finally {
+  await sql.end()
+  await database.stop()
+}

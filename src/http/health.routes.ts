@@ -1,0 +1,31 @@
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../deps'
+import { AppError } from '../errors'
+import { Problem } from './problem.model'
+
+const HEALTH_TIMEOUT_MS = 2_000
+
+export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements'>) {
+  const selectOne = deps.statements.get('health/select_one')
+
+  async function databaseAnswers(): Promise<boolean> {
+    const timeout = new Promise<false>((resolve) => setTimeout(resolve, HEALTH_TIMEOUT_MS, false).unref())
+    const query = selectOne.one(deps.sql).then(
+      () => true,
+      () => false,
+    )
+    return Promise.race([query, timeout])
+  }
+
+  return new Elysia({ name: 'health' }).get(
+    '/health',
+    async () => {
+      if (!(await databaseAnswers())) throw new AppError('service.unavailable', 'The database does not answer.')
+      return { status: 'ok' as const }
+    },
+    {
+      response: { 200: t.Object({ status: t.Literal('ok') }), 503: Problem },
+      detail: { tags: ['Health'], summary: 'Is the service up?', description: '200 when the database answers, else 503.' },
+    },
+  )
+}

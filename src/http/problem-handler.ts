@@ -1,0 +1,44 @@
+import { ValueErrorType } from '@sinclair/typebox/errors'
+import { Elysia, ValidationError } from 'elysia'
+import { AppError, type FieldError, invalidFields, problemResponse } from '../errors'
+import type { Logger } from '../log'
+
+type ValueError = ValidationError['all'][number]
+
+function fieldMessage(error: ValueError): string {
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'is not a known field'
+  if (error.value === undefined) return 'is required'
+  if (error.path === '') return 'the body must be a JSON object'
+  const custom = (error.schema as { error?: unknown }).error
+  return typeof custom === 'string' ? custom : error.message
+}
+
+/** One entry per field, named as the client spelled it (nested paths with dots). */
+export function fieldErrors(error: ValidationError): FieldError[] {
+  const byField = new Map<string, string>()
+  for (const valueError of error.all) {
+    const field = valueError.path.replace(/^\//, '').replaceAll('/', '.') || 'body'
+    if (!byField.has(field)) byField.set(field, fieldMessage(valueError))
+  }
+  return [...byField].map(([field, message]) => ({ field, message }))
+}
+
+/**
+ * The one place where errors become HTTP answers: domain errors by their code,
+ * Elysia's own by kind, anything else a logged 500 that reveals nothing.
+ */
+export function problemHandler(log: Logger) {
+  return new Elysia({ name: 'problem-handler' }).onError({ as: 'global' }, ({ code, error, request }) => {
+    if (error instanceof AppError) return problemResponse(error)
+    if (error instanceof ValidationError && error.type !== 'response')
+      return problemResponse(invalidFields(fieldErrors(error)))
+    if (code === 'PARSE') return problemResponse(new AppError('request.invalid_json', 'The body is not valid JSON.'))
+    if (code === 'NOT_FOUND')
+      return problemResponse(new AppError('route.not_found', `No route answers ${request.method} ${new URL(request.url).pathname}.`))
+    log.error('unhandled error', {
+      method: request.method,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    })
+    return problemResponse(new AppError('service.internal', 'Something went wrong on our side; it has been logged.'))
+  })
+}

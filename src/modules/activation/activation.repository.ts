@@ -1,0 +1,43 @@
+import type { Executor } from '../../db/client'
+import type { Statements } from '../../db/statements'
+
+export interface NewActivation {
+  userId: string
+  code: string
+  tokenHash: Buffer
+  now: Date
+  expiresAt: Date
+}
+
+export interface ActivationByToken {
+  id: string
+  user_id: string
+  email: string
+  password_hash: string
+  is_activated: boolean
+}
+
+export function createActivationsRepository(statements: Statements) {
+  const insert = statements.get('activations/insert_activation')
+  const supersede = statements.get('activations/supersede_live_activation')
+  const markSent = statements.get('activations/mark_activation_sent')
+  const byTokenHash = statements.get('activations/select_activation_by_token_hash')
+  const consumeByCode = statements.get('activations/consume_activation_by_code')
+  const consumeByToken = statements.get('activations/consume_activation_by_token')
+  const lockForResend = statements.get('activations/lock_user_for_resend')
+
+  return {
+    insert: (db: Executor, a: NewActivation) =>
+      insert.one<{ id: string; expires_at: Date }>(db, [a.userId, a.code, a.tokenHash, a.now, a.expiresAt]),
+    supersedeLive: (db: Executor, userId: string, now: Date) => supersede.maybeOne(db, [userId, now]),
+    markSent: (db: Executor, id: string, sentAt: Date, expiresAt: Date) =>
+      markSent.maybeOne<{ expires_at: Date }>(db, [id, sentAt, expiresAt]),
+    findByTokenHash: (db: Executor, tokenHash: Buffer) => byTokenHash.maybeOne<ActivationByToken>(db, [tokenHash]),
+    consumeByCode: (db: Executor, userId: string, code: string, now: Date, maxAttempts: number) =>
+      consumeByCode.maybeOne<{ matched: boolean; wrong_attempts: number }>(db, [userId, code, now, maxAttempts]),
+    consumeByToken: (db: Executor, id: string, now: Date, maxAttempts: number) =>
+      consumeByToken.maybeOne<{ user_id: string }>(db, [id, now, maxAttempts]),
+    lockForResend: (db: Executor, userId: string) =>
+      lockForResend.maybeOne<{ is_activated: boolean; last_sent_at: Date | null }>(db, [userId]),
+  }
+}

@@ -1,0 +1,76 @@
+import { FormatRegistry } from '@sinclair/typebox'
+import { t } from 'elysia'
+
+// Elysia's own "date" format accepts anything Date() parses (2020-02-30 included);
+// a birth date must be a real calendar day written YYYY-MM-DD.
+FormatRegistry.Set('date', (value) => {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+  if (!match) return false
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+  return date.toISOString().startsWith(value)
+})
+
+// WHATWG's definition of a valid email address (what <input type=email> accepts).
+const EMAIL_PATTERN =
+  "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
+
+const Email = t.String({
+  maxLength: 254,
+  pattern: EMAIL_PATTERN,
+  error: 'must be an email address of at most 254 characters',
+  examples: ['ann@example.com'],
+})
+
+const Name = t.Union([t.String({ maxLength: 100 }), t.Null()], {
+  error: 'must be a string of at most 100 characters, or null',
+})
+
+export const RegisterBody = t.Object(
+  {
+    email: Email,
+    password: t.String({
+      minLength: 8,
+      maxLength: 128,
+      error: 'must be 8 to 128 characters',
+      examples: ['correct horse battery'],
+    }),
+    first_name: t.Optional({ ...Name, examples: ['Ann'] }),
+    last_name: t.Optional({ ...Name, examples: ['Lee'] }),
+    birth_date: t.Optional(
+      t.Union([t.String({ format: 'date' }), t.Null()], {
+        error: 'must be a real date written YYYY-MM-DD, not in the future, or null',
+        examples: ['1990-05-17'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type RegisterInput = typeof RegisterBody.static
+
+export const EmailParam = t.Object({
+  email: t.String({ description: 'The user’s email, URL-encoded; any case', examples: ['ann@example.com'] }),
+})
+
+export const User = t.Object({
+  id: t.String({ format: 'uuid' }),
+  server: t.String({ description: 'Name of the server the user belongs to', examples: ['local'] }),
+  email: t.String({ examples: ['ann@example.com'] }),
+  first_name: t.Union([t.String(), t.Null()]),
+  last_name: t.Union([t.String(), t.Null()]),
+  birth_date: t.Union([t.String({ format: 'date' }), t.Null()]),
+  is_activated: t.Boolean(),
+  activated_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+  time_created: t.String({ format: 'date-time' }),
+  time_updated: t.String({ format: 'date-time' }),
+})
+
+export type PublicUser = typeof User.static
+
+export const ActivationEmailStatus = t.Union([t.Literal('sent'), t.Literal('pending')], {
+  description: 'pending: Mailjet has not accepted the email yet; the user can ask for a resend',
+})
+
+export const RegisteredUser = t.Composite([User, t.Object({ activation_email: ActivationEmailStatus })])
+
+export type RegisteredUser = typeof RegisteredUser.static

@@ -1,0 +1,68 @@
+import type { Executor } from '../../db/client'
+import type { Statements } from '../../db/statements'
+import type { PublicUser } from './users.model'
+
+export interface UserRow {
+  id: string
+  email: string
+  password_hash: string
+  first_name: string | null
+  last_name: string | null
+  birth_date: string | null
+  is_activated: boolean
+  activated_at: Date | null
+  time_created: Date
+  time_updated: Date
+}
+
+export interface NewUser {
+  serverId: string
+  email: string
+  passwordHash: string
+  firstName: string | null
+  lastName: string | null
+  birthDate: string | null
+  now: Date
+}
+
+/** The user as every route returns it: fields picked one by one, so no hash can slip through. */
+export function toPublicUser(serverName: string, row: UserRow): PublicUser {
+  return {
+    id: row.id,
+    server: serverName,
+    email: row.email,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    birth_date: row.birth_date,
+    is_activated: row.is_activated,
+    activated_at: row.activated_at?.toISOString() ?? null,
+    time_created: row.time_created.toISOString(),
+    time_updated: row.time_updated.toISOString(),
+  }
+}
+
+export const USER_EMAIL_UNIQUE = 'users_server_email_key'
+
+export function createUsersRepository(statements: Statements) {
+  const insert = statements.get('users/insert_user')
+  const byEmail = statements.get('users/select_user_by_email')
+  const deleteByEmail = statements.get('users/delete_user_by_email')
+
+  return {
+    insert: (db: Executor, user: NewUser) =>
+      insert.one<UserRow>(db, [
+        user.serverId,
+        user.email,
+        user.passwordHash,
+        user.firstName,
+        user.lastName,
+        user.birthDate,
+        user.now,
+      ]),
+    findByEmail: (db: Executor, serverId: string, email: string) => byEmail.maybeOne<UserRow>(db, [serverId, email]),
+    deleteByEmail: (db: Executor, serverId: string, email: string) =>
+      deleteByEmail.maybeOne<UserRow>(db, [serverId, email]),
+  }
+}
+
+export type UsersRepository = ReturnType<typeof createUsersRepository>

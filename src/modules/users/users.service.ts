@@ -1,0 +1,60 @@
+import { transaction } from '../../db/client'
+import { isUniqueViolation } from '../../db/pg-errors'
+import type { Deps } from '../../deps'
+import { AppError, invalidFields } from '../../errors'
+import type { ActivationService } from '../activation/activation.service'
+import type { ServerIdentity } from '../servers/servers.repository'
+import type { PublicUser, RegisteredUser, RegisterInput } from './users.model'
+import { createUsersRepository, toPublicUser, USER_EMAIL_UNIQUE } from './users.repository'
+
+const notFound = () => new AppError('user.not_found', 'This server has no user with that email.')
+
+export function createUsersService(deps: Deps, activation: ActivationService) {
+  const users = createUsersRepository(deps.statements)
+
+  return {
+    /** The user and its code commit together; the email goes out after the commit. */
+    async register(server: ServerIdentity, input: RegisterInput): Promise<RegisteredUser> {
+      const today = deps.clock().toISOString().slice(0, 10)
+      if (input.birth_date && input.birth_date > today)
+        throw invalidFields([{ field: 'birth_date', message: 'must not be in the future' }])
+
+      const passwordHash = await deps.passwords.hash(input.password)
+      const now = deps.clock()
+      let registered
+      try {
+        registered = await transaction(deps.sql, async (tx) => {
+          const user = await users.insert(tx, {
+            serverId: server.id,
+            email: input.email,
+            passwordHash,
+            firstName: input.first_name ?? null,
+            lastName: input.last_name ?? null,
+            birthDate: input.birth_date ?? null,
+            now,
+          })
+          return { user, issued: await activation.issue(tx, user.id, now) }
+        })
+      } catch (error) {
+        // The unique index decides, so two registrations racing get one 201 and one 409.
+        if (isUniqueViolation(error, USER_EMAIL_UNIQUE))
+          throw new AppError('user.already_exists', 'This server already has a user with that email.')
+        throw error
+      }
+      const delivery = await activation.deliver(server, registered.user, registered.issued)
+      return { ...toPublicUser(server.name, registered.user), activation_email: delivery.status }
+    },
+
+    async get(server: ServerIdentity, email: string): Promise<PublicUser> {
+      const user = await users.findByEmail(deps.sql, server.id, email)
+      if (!user) throw notFound()
+      return toPublicUser(server.name, user)
+    },
+
+    async delete(server: ServerIdentity, email: string): Promise<PublicUser> {
+      const user = await users.deleteByEmail(deps.sql, server.id, email)
+      if (!user) throw notFound()
+      return toPublicUser(server.name, user)
+    },
+  }
+}

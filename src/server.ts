@@ -1,0 +1,57 @@
+import { createApp } from './app'
+import { systemClock } from './clock'
+import type { Config } from './config'
+import { connect } from './db/client'
+import { migrate } from './db/migrate'
+import { QUERIES_DIR, Statements } from './db/statements'
+import { createLogger, type Logger } from './log'
+import { createMailer } from './mail/create-mailer'
+import { createPasswords } from './passwords'
+
+export interface RunningServer {
+  url: string
+  log: Logger
+  stop(): Promise<void>
+}
+
+/** Everything `start` and `dev` share: migrations → pool → app → listen. */
+export async function serve(config: Config, databaseUrl: string): Promise<RunningServer> {
+  const log = createLogger(config.logLevel)
+  await migrate(databaseUrl)
+  const sql = connect(databaseUrl)
+  const deps = {
+    config,
+    sql,
+    statements: await Statements.load(QUERIES_DIR),
+    mailer: createMailer(config, log),
+    passwords: await createPasswords(),
+    clock: systemClock,
+    log,
+  }
+  const app = createApp(deps).listen({ port: config.port, hostname: config.host })
+  const url = `http://${config.host}:${app.server?.port}`
+  log.info('listening', { url, docs: `${url}/docs` })
+  return {
+    url,
+    log,
+    async stop() {
+      await app.stop()
+      await sql.end({ timeout: 5 })
+    },
+  }
+}
+
+/** Stops cleanly on SIGINT/SIGTERM, then runs `after` (e.g. stopping an embedded database). */
+export function stopOnSignals(server: RunningServer, after: () => Promise<void> = async () => {}): void {
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    server.log.info('stopping', { signal })
+    await server.stop()
+    await after()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
