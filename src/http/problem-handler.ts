@@ -30,6 +30,8 @@ export function fieldErrors(error: ValidationError): FieldError[] {
 export function problemHandler(log: Logger) {
   return new Elysia({ name: 'problem-handler' }).onError({ as: 'global' }, ({ code, error, request }) => {
     if (error instanceof AppError) return problemResponse(error)
+    // Elysia wraps what a body parser throws; ours throws AppErrors (413, 415, 400).
+    if (code === 'PARSE' && error.cause instanceof AppError) return problemResponse(error.cause)
     if (error instanceof ValidationError && error.type !== 'response')
       return problemResponse(invalidFields(fieldErrors(error)))
     if (code === 'PARSE') return problemResponse(new AppError('request.invalid_json', 'The body is not valid JSON.'))

@@ -1,7 +1,8 @@
 -- Zero or one row. $1 user id, $2 code tried, $3 now, $4 most wrong attempts allowed.
 -- The wrong attempt is counted, or the code consumed and the user activated, in
 -- this one statement: concurrent guesses cannot get past the limit. No row means
--- there is no live code (expired, burned, used or superseded).
+-- there is no live code (expired, burned, used or superseded), or that $2 is the
+-- code of an email this one replaced: that answers "replaced", not "wrong".
 WITH attempt AS (
     UPDATE activations
     SET wrong_attempts = wrong_attempts + CASE WHEN code = $2 THEN 0 ELSE 1 END,
@@ -11,6 +12,9 @@ WITH attempt AS (
       AND used_at IS NULL
       AND expires_at > $3
       AND wrong_attempts < $4
+      AND (code = $2 OR NOT EXISTS (
+          SELECT 1 FROM activations replaced
+          WHERE replaced.user_id = $1 AND replaced.superseded_at IS NOT NULL AND replaced.code = $2))
     RETURNING code = $2 AS matched, wrong_attempts
 ), activated AS (
     UPDATE users

@@ -1,0 +1,74 @@
+import { createApp } from '../../src/app'
+import type { Clock } from '../../src/clock'
+import { systemClock } from '../../src/clock'
+import { type Config, parseConfig } from '../../src/config'
+import { connect } from '../../src/db/client'
+import { QUERIES_DIR, Statements } from '../../src/db/statements'
+import { createLogger } from '../../src/log'
+import { createMailer } from '../../src/mail/create-mailer'
+import { createPasswords } from '../../src/passwords'
+import { createServersService } from '../../src/modules/servers/servers.service'
+import { testDatabaseUrl } from './database'
+import { startFakeMailjet } from './fake-mailjet'
+
+export const PUBLIC_URL = 'https://accounts.example.test'
+
+const statements = Statements.load(QUERIES_DIR)
+const passwords = createPasswords()
+let serverCount = 0
+
+export interface TestAppOptions {
+  env?: Record<string, string>
+  clock?: Clock
+  mailTimeoutMs?: number
+}
+
+/**
+ * The real app on a real port, on the test database, mailing a fake Mailjet.
+ * Each call gets its own servers (tenants), so tests never see each other's users.
+ */
+export async function startTestApp(options: TestAppOptions = {}) {
+  const mailjet = await startFakeMailjet()
+  const config: Config = parseConfig({
+    PUBLIC_URL,
+    MAILJET_API_KEY: 'test-key',
+    MAILJET_API_SECRET: 'test-secret',
+    MAILJET_API_URL: mailjet.url,
+    MAIL_FROM_EMAIL: 'accounts@example.test',
+    LOG_LEVEL: 'error',
+    ...options.env,
+  })
+  const log = createLogger(config.logLevel, () => {})
+  const sql = connect(testDatabaseUrl())
+  const deps = {
+    config,
+    sql,
+    statements: await statements,
+    mailer: createMailer(config, log, options.mailTimeoutMs),
+    passwords: await passwords,
+    clock: options.clock ?? systemClock,
+    log,
+  }
+  const app = createApp(deps).listen({ hostname: '127.0.0.1', port: 0 })
+  const url = `http://127.0.0.1:${app.server?.port}`
+  const servers = createServersService(deps)
+
+  return {
+    url,
+    sql,
+    mailjet,
+    config,
+    /** A fresh server (tenant) with its API key. */
+    async createServer(prefix = 'app') {
+      serverCount += 1
+      return servers.create(`${prefix}-${serverCount}-${crypto.randomUUID().slice(0, 8)}`)
+    },
+    async stop() {
+      await app.stop(true)
+      mailjet.stop()
+      await sql.end()
+    },
+  }
+}
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>

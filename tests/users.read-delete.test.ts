@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startTestApp, type TestApp } from './support/app'
+import { call } from './support/http'
+import { registerUser, uniqueEmail } from './support/users'
+
+let app: TestApp
+let key: string
+
+beforeAll(async () => {
+  app = await startTestApp()
+  key = (await app.createServer()).api_key
+})
+afterAll(() => app.stop())
+
+const path = (email: string) => `/users/${encodeURIComponent(email)}`
+
+describe('GET /users/{email}', () => {
+  test('200 with the user, found by URL-encoded email in any case, with or without trailing slash', async () => {
+    const user = await registerUser(app, key, { email: uniqueEmail('Mixed.Case') })
+    for (const variant of [path(user.email), path(user.email.toLowerCase()), `${path(user.email.toUpperCase())}/`]) {
+      const reply = await call(app.url, 'GET', variant, { key })
+      expect(reply.status).toBe(200)
+      const { activation_email, ...expected } = user.reply.body
+      expect(activation_email).toBe('sent')
+      expect(reply.body).toEqual(expected)
+    }
+  })
+
+  test('an email with + and other reserved characters round-trips', async () => {
+    const user = await registerUser(app, key, { email: `ann+tag.${crypto.randomUUID().slice(0, 6)}@example.com` })
+    expect((await call(app.url, 'GET', path(user.email), { key })).status).toBe(200)
+  })
+
+  test('404 for an email the server does not have', async () => {
+    const reply = await call(app.url, 'GET', path(uniqueEmail()), { key })
+    expect(reply.status).toBe(404)
+    expect(reply.headers.get('content-type')).toBe('application/problem+json')
+  })
+
+  test('a server never sees another server’s users', async () => {
+    const other = await app.createServer()
+    const user = await registerUser(app, key)
+    expect((await call(app.url, 'GET', path(user.email), { key: other.api_key })).status).toBe(404)
+    expect((await call(app.url, 'DELETE', path(user.email), { key: other.api_key })).status).toBe(404)
+    expect((await call(app.url, 'GET', path(user.email), { key })).status).toBe(200)
+  })
+
+  test('401 without a valid API key', async () => {
+    const user = await registerUser(app, key)
+    expect((await call(app.url, 'GET', path(user.email))).status).toBe(401)
+    expect((await call(app.url, 'GET', path(user.email), { key: `${key}x` })).status).toBe(401)
+  })
+})
+
+describe('DELETE /users/{email}', () => {
+  test('200 with the deleted user; then 404; its link goes with it', async () => {
+    const user = await registerUser(app, key)
+    const { token } = user.mail()
+    const deleted = await call(app.url, 'DELETE', path(user.email.toUpperCase()), { key })
+    expect(deleted.status).toBe(200)
+    expect(deleted.body.email).toBe(user.email)
+    expect(deleted.body.id).toBe(user.reply.body.id)
+    expect((await call(app.url, 'GET', path(user.email), { key })).status).toBe(404)
+    expect((await call(app.url, 'DELETE', `${path(user.email)}/`, { key })).status).toBe(404)
+    const link = await call(app.url, 'GET', `/validation/${token}`, { basic: user.credentials })
+    expect(link.status).toBe(404)
+    const [{ count }] = await app.sql`SELECT count(*)::int AS count FROM activations a
+      WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = a.user_id)`
+    expect(count).toBe(0)
+  })
+
+  test('the email can register again after deletion', async () => {
+    const user = await registerUser(app, key)
+    await call(app.url, 'DELETE', path(user.email), { key })
+    await registerUser(app, key, { email: user.email })
+  })
+})
+
+describe('unknown routes', () => {
+  test('404 as problem+json', async () => {
+    const reply = await call(app.url, 'GET', '/nothing-here')
+    expect(reply.status).toBe(404)
+    expect(reply.headers.get('content-type')).toBe('application/problem+json')
+    expect(reply.body).toMatchObject({ status: 404, title: expect.any(String), detail: expect.any(String) })
+  })
+})
