@@ -2,12 +2,14 @@ import { migrate } from '../db/migrate'
 import { cliDatabase } from './database-url'
 
 const database = await cliDatabase()
+let exitCode = 0
 try {
   await migrate(database.url)
   console.log('migrations applied')
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error))
-  process.exitCode = 1
+  exitCode = 1
 } finally {
   await database.stop()
 }
+process.exit(exitCode)

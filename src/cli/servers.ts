@@ -18,6 +18,8 @@ if (!(command === 'list' || ((command === 'create' || command === 'delete') && n
 
 const database = await cliDatabase()
 const sql = connect(database.url, { max: 1 })
+// Set here and passed to process.exit: Bun ignored process.exitCode after the awaits below.
+let exitCode = 0
 try {
   await migrate(database.url)
   const servers = createServersService({ sql, statements: await Statements.load(QUERIES_DIR) })
@@ -29,13 +31,14 @@ try {
     console.log(JSON.stringify({ deleted: name }))
   } else {
     console.error(`no server named "${name}"`)
-    process.exitCode = 1
+    exitCode = 1
   }
 } catch (error) {
   if (!(error instanceof ServerNameTakenError || error instanceof InvalidServerNameError)) throw error
   console.error(error.message)
-  process.exitCode = 1
+  exitCode = 1
 } finally {
   await sql.end()
   await database.stop()
 }
+process.exit(exitCode)

@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, parseConfig } from '../src/config'
+
+describe('parseConfig', () => {
+  test('the contract’s defaults', () => {
+    expect(parseConfig({})).toEqual({
+      port: 8008,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      publicUrl: 'http://localhost:8008',
+      mailjet: undefined,
+      mailjetApiUrl: 'https://api.mailjet.com',
+      mailFromEmail: 'no-reply@localhost',
+      activationTtlSeconds: 60,
+      activationMaxAttempts: 5,
+      resendIntervalSeconds: 30,
+      logLevel: 'info',
+    })
+  })
+
+  test('Mailjet is used only with both keys', () => {
+    expect(parseConfig({ MAILJET_API_KEY: 'k' }).mailjet).toBeUndefined()
+    expect(parseConfig({ MAILJET_API_KEY: 'k', MAILJET_API_SECRET: 's' }).mailjet).toEqual({ apiKey: 'k', apiSecret: 's' })
+  })
+
+  test('a trailing slash on a base URL is dropped', () => {
+    expect(parseConfig({ PUBLIC_URL: 'https://accounts.example.com/' }).publicUrl).toBe('https://accounts.example.com')
+  })
+
+  test('each bad value names its variable', () => {
+    for (const [name, value] of [
+      ['PORT', '70000'],
+      ['PORT', '8o'],
+      ['ACTIVATION_TTL_SECONDS', '0'],
+      ['LOG_LEVEL', 'trace'],
+      ['DATABASE_URL', 'localhost:5432'],
+    ]) {
+      expect(() => parseConfig({ [name as string]: value })).toThrow(ConfigError)
+      expect(() => parseConfig({ [name as string]: value })).toThrow(name)
+    }
+  })
+})

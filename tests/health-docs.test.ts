@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createApp } from '../src/app'
+import { systemClock } from '../src/clock'
+import { parseConfig } from '../src/config'
+import { connect } from '../src/db/client'
+import { QUERIES_DIR, Statements } from '../src/db/statements'
+import { createLogger } from '../src/log'
+import { createLogMailer } from '../src/mail/log.mailer'
+import { createPasswords } from '../src/passwords'
+import { startTestApp, type TestApp } from './support/app'
+import { freePort } from './support/database'
+import { call } from './support/http'
+
+let app: TestApp
+
+beforeAll(async () => {
+  app = await startTestApp()
+})
+afterAll(() => app.stop())
+
+describe('GET /health', () => {
+  test('200 {"status":"ok"} when the database answers', async () => {
+    const reply = await call(app.url, 'GET', '/health')
+    expect(reply.status).toBe(200)
+    expect(reply.body).toEqual({ status: 'ok' })
+  })
+
+  test('503 problem+json when the database does not answer', async () => {
+    const log = createLogger('error', () => {})
+    const config = parseConfig({})
+    const sql = connect(`postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`)
+    const down = createApp({
+      config,
+      sql,
+      statements: await Statements.load(QUERIES_DIR),
+      mailer: createLogMailer(log),
+      passwords: await createPasswords(),
+      clock: systemClock,
+      log,
+    }).listen({ hostname: '127.0.0.1', port: 0 })
+    try {
+      const reply = await call(`http://127.0.0.1:${down.server?.port}`, 'GET', '/health')
+      expect(reply.status).toBe(503)
+      expect(reply.headers.get('content-type')).toBe('application/problem+json')
+    } finally {
+      await down.stop(true)
+      await sql.end({ timeout: 0 })
+    }
+  })
+})
+
+describe('GET /docs', () => {
+  test('Swagger UI whose assets are all served by the service', async () => {
+    for (const path of ['/docs', '/docs/']) {
+      const page = await call(app.url, 'GET', path)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-type')).toStartWith('text/html')
+      expect(page.text).toContain('SwaggerUIBundle')
+      // Nothing is loaded from another host: the page works with no internet access.
+      expect(page.text).not.toMatch(/(src|href)="(https?:)?\/\//)
+      for (const [, asset] of page.text.matchAll(/(?:src|href)="([^"]+)"/g)) {
+        const reply = await fetch(`${app.url}${asset}`)
+        expect(reply.status).toBe(200)
+        expect((await reply.arrayBuffer()).byteLength).toBeGreaterThan(0)
+      }
+    }
+  })
+
+  test('/docs/json documents every route with schemas and both security schemes', async () => {
+    const reply = await call(app.url, 'GET', '/docs/json')
+    expect(reply.status).toBe(200)
+    const doc = reply.body as {
+      openapi: string
+      info: { title: string; version: string }
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown; security?: unknown }>>
+      components: { securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }> }
+    }
+    expect(doc.openapi).toStartWith('3.')
+    expect(doc.info.title).toBe('Registration API')
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    for (const operation of [
+      'POST /users/',
+      'GET /users/{email}',
+      'DELETE /users/{email}',
+      'GET /validation/{token}',
+      'POST /validation/',
+      'POST /validation/resend',
+      'GET /health',
+    ])
+      expect(operations).toContain(operation)
+    expect(doc.paths['/users/']?.post?.requestBody).toBeDefined()
+    expect(Object.keys(doc.paths['/users/']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['201', '400', '401', '409', '413', '415', '422']),
+    )
+    expect(doc.paths['/validation/resend']?.post?.security).toEqual([{ apiKey: [], basicAuth: [] }])
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' })
+    expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' })
+  })
+})
