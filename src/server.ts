@@ -14,8 +14,16 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-/** Everything `start` and `dev` share: migrations → pool → app → listen. */
-export async function serve(config: Config, databaseUrl: string): Promise<RunningServer> {
+/**
+ * Everything `start` and `dev` share: migrations → pool → app → listen, with
+ * SIGINT/SIGTERM handled from before the first line is logged; `afterStop` runs
+ * once the server and pool are closed (e.g. stopping an embedded database).
+ */
+export async function serve(
+  config: Config,
+  databaseUrl: string,
+  afterStop: () => Promise<void> = async () => {},
+): Promise<RunningServer> {
   const log = createLogger(config.logLevel)
   await migrate(databaseUrl)
   const sql = connect(databaseUrl)
@@ -30,8 +38,7 @@ export async function serve(config: Config, databaseUrl: string): Promise<Runnin
   }
   const app = createApp(deps).listen({ port: config.port, hostname: config.host })
   const url = `http://${config.host}:${app.server?.port}`
-  log.info('listening', { url, docs: `${url}/docs` })
-  return {
+  const server: RunningServer = {
     url,
     log,
     async stop() {
@@ -39,17 +46,19 @@ export async function serve(config: Config, databaseUrl: string): Promise<Runnin
       await sql.end({ timeout: 5 })
     },
   }
+  stopOnSignals(server, afterStop)
+  log.info('listening', { url, docs: `${url}/docs` })
+  return server
 }
 
-/** Stops cleanly on SIGINT/SIGTERM, then runs `after` (e.g. stopping an embedded database). */
-export function stopOnSignals(server: RunningServer, after: () => Promise<void> = async () => {}): void {
+function stopOnSignals(server: RunningServer, afterStop: () => Promise<void>): void {
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
     server.log.info('stopping', { signal })
     await server.stop()
-    await after()
+    await afterStop()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))

@@ -4,7 +4,7 @@ import { connect } from '../db/client'
 import { DEV_DATA_DIR, devDatabase } from '../db/embedded'
 import { QUERIES_DIR, Statements } from '../db/statements'
 import { createServersService } from '../modules/servers/servers.service'
-import { serve, stopOnSignals } from '../server'
+import { serve } from '../server'
 import { configOrExit } from './config-or-exit'
 
 // The local key is kept beside the dev database so it survives restarts.
@@ -12,7 +12,7 @@ const LOCAL_KEY_FILE = join(dirname(DEV_DATA_DIR), 'local-api-key')
 
 const config = configOrExit()
 const database = await devDatabase()
-const server = await serve(config, database.url)
+const server = await serve(config, database.url, database.stop)
 
 const sql = connect(database.url, { max: 1 })
 const servers = createServersService({ sql, statements: await Statements.load(QUERIES_DIR) })
@@ -25,4 +25,3 @@ await Bun.write(LOCAL_KEY_FILE, local.api_key)
 console.log(`Server "local" API key: ${local.api_key}`)
 console.log(`Swagger UI: http://localhost:${new URL(server.url).port}/docs`)
 
-stopOnSignals(server, database.stop)

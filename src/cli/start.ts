@@ -1,4 +1,4 @@
-import { serve, stopOnSignals } from '../server'
+import { serve } from '../server'
 import { configOrExit } from './config-or-exit'
 
 // Production start: DATABASE_URL is required, migrations are applied, then we serve.
@@ -7,4 +7,4 @@ if (!config.databaseUrl) {
   console.error('configuration error: DATABASE_URL is required, as postgres://user:pass@host:5432/db')
   process.exit(1)
 }
-stopOnSignals(await serve(config, config.databaseUrl))
+await serve(config, config.databaseUrl)
