@@ -8,15 +8,19 @@ export interface Finished {
   stderr: string
 }
 
-/** Runs `bun run <script> ...args` in the project, as a user would, with `env` on top of a clean environment. */
-export async function runScript(args: string[], env: Record<string, string> = {}): Promise<Finished> {
-  const child = Bun.spawn(['bun', 'run', ...args], {
+/** `bun run <script> ...args` in the project, as a user would, with `env` on top of a clean environment. */
+function spawnScript(args: string[], env: Record<string, string>) {
+  return Bun.spawn(['bun', 'run', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',
   })
+}
+
+export async function runScript(args: string[], env: Record<string, string> = {}): Promise<Finished> {
+  const child = spawnScript(args, env)
   const [code, stdout, stderr] = await Promise.all([
     child.exited,
     new Response(child.stdout).text(),
@@ -27,13 +31,7 @@ export async function runScript(args: string[], env: Record<string, string> = {}
 
 /** Starts a long-running script and resolves once a line of its stdout matches `ready`. */
 export async function startScript(args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 30_000) {
-  const child = Bun.spawn(['bun', 'run', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-    stdin: 'ignore',
-  })
+  const child = spawnScript(args, env)
   let output = ''
   const reader = child.stdout.getReader()
   const decoder = new TextDecoder()
