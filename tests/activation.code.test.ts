@@ -49,6 +49,7 @@ describe('POST /validation/', () => {
       await call(app.url, 'POST', '/validation/', { key, json: { code }, headers: { authorization: `Bearer ${key}` } }),
       await submit(code, { email: user.email, password: 'wrong password' }),
       await submit(code, { email: uniqueEmail(), password: PASSWORD }),
+      await submit(code, { email: 'nul\u0000@example.com', password: PASSWORD }),
     ]
     for (const reply of replies) {
       expect(reply.status).toBe(401)

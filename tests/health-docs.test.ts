@@ -23,6 +23,7 @@ describe('GET /health', () => {
     const reply = await call(app.url, 'GET', '/health')
     expect(reply.status).toBe(200)
     expect(reply.body).toEqual({ status: 'ok' })
+    expect((await call(app.url, 'GET', '/health/')).status).toBe(200)
   })
 
   test('503 problem+json when the database does not answer', async () => {

@@ -37,6 +37,13 @@ describe('GET /users/{email}', () => {
     expect(reply.headers.get('content-type')).toBe('application/problem+json')
   })
 
+  test('404, never a 5xx, for paths that cannot name a user', async () => {
+    for (const raw of ['a%00b%40example.com', 'not-an-email', '%E0%A4%A', `${'a'.repeat(300)}%40example.com`]) {
+      expect((await call(app.url, 'GET', `/users/${raw}`, { key })).status).toBe(404)
+      expect((await call(app.url, 'DELETE', `/users/${raw}`, { key })).status).toBe(404)
+    }
+  })
+
   test('a server never sees another server’s users', async () => {
     const other = await app.createServer()
     const user = await registerUser(app, key)

@@ -26,17 +26,20 @@ export interface ActivationMail {
 export async function startFakeMailjet() {
   const requests: MailjetRequest[] = []
   let behaviour: MailjetBehaviour = 'accept'
+  let beforeAnswer: (request: MailjetRequest) => Promise<void> = async () => {}
 
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
     async fetch(request) {
-      requests.push({
+      const recorded: MailjetRequest = {
         path: new URL(request.url).pathname,
         authorization: request.headers.get('authorization'),
         contentType: request.headers.get('content-type'),
         body: (await request.json()) as MailjetRequest['body'],
-      })
+      }
+      requests.push(recorded)
+      await beforeAnswer(recorded)
       if (behaviour === 'hang') return new Promise<Response>(() => {})
       if (behaviour === 'fail-500') return Response.json({ ErrorMessage: 'boom' }, { status: 500 })
       if (behaviour === 'fail-429') return Response.json({ ErrorMessage: 'slow down' }, { status: 429 })
@@ -49,6 +52,10 @@ export async function startFakeMailjet() {
     requests,
     behave(next: MailjetBehaviour) {
       behaviour = next
+    },
+    /** Runs while the service waits for Mailjet's answer, e.g. to look at what is committed by then. */
+    onRequest(hook: (request: MailjetRequest) => Promise<void>) {
+      beforeAnswer = hook
     },
     /** The newest activation email sent to `email`, with its code and link parsed from TextPart. */
     lastMailTo(email: string): ActivationMail {

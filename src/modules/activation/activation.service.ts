@@ -4,6 +4,7 @@ import { AppError, invalidCredentials } from '../../errors'
 import { renderActivationEmail } from '../../mail/activation-email'
 import { randomCode, randomToken, sha256 } from '../../secrets'
 import type { ServerIdentity } from '../servers/servers.repository'
+import { isEmail } from '../users/users.model'
 import { createUsersRepository, type UserRow } from '../users/users.repository'
 import { createActivationsRepository } from './activation.repository'
 import type { Credentials } from './basic-auth'
@@ -68,7 +69,7 @@ export function createActivationService(deps: Deps) {
 
   /** The same work, and the same 401, for an unknown email as for a wrong password. */
   async function authenticate(serverId: string, credentials: Credentials): Promise<UserRow> {
-    const user = await users.findByEmail(deps.sql, serverId, credentials.email)
+    const user = isEmail(credentials.email) ? await users.findByEmail(deps.sql, serverId, credentials.email) : undefined
     const verified = await deps.passwords.verify(credentials.password, user?.password_hash)
     if (!user || !verified) throw invalidCredentials()
     return user

@@ -14,6 +14,13 @@ FormatRegistry.Set('date', (value) => {
 const EMAIL_PATTERN =
   "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
 
+const EMAIL_REGEXP = new RegExp(EMAIL_PATTERN)
+
+/** Only a well-formed email can belong to a user: anything else is looked up as nobody. */
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL_REGEXP.test(value)
+}
+
 const Email = t.String({
   maxLength: 254,
   pattern: EMAIL_PATTERN,
@@ -21,8 +28,9 @@ const Email = t.String({
   examples: ['ann@example.com'],
 })
 
-const Name = t.Union([t.String({ maxLength: 100 }), t.Null()], {
-  error: 'must be a string of at most 100 characters, or null',
+// PostgreSQL text cannot hold NUL characters.
+const Name = t.Union([t.String({ maxLength: 100, pattern: '^[^\\u0000]*$' }), t.Null()], {
+  error: 'must be a string of at most 100 characters without NUL, or null',
 })
 
 export const RegisterBody = t.Object(

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps'
 import { AppError, invalidFields } from '../../errors'
 import type { ActivationService } from '../activation/activation.service'
 import type { ServerIdentity } from '../servers/servers.repository'
-import type { PublicUser, RegisteredUser, RegisterInput } from './users.model'
+import { isEmail, type PublicUser, type RegisteredUser, type RegisterInput } from './users.model'
 import { createUsersRepository, toPublicUser, USER_EMAIL_UNIQUE } from './users.repository'
 
 const notFound = () => new AppError('user.not_found', 'This server has no user with that email.')
@@ -46,13 +46,13 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
     },
 
     async get(server: ServerIdentity, email: string): Promise<PublicUser> {
-      const user = await users.findByEmail(deps.sql, server.id, email)
+      const user = isEmail(email) ? await users.findByEmail(deps.sql, server.id, email) : undefined
       if (!user) throw notFound()
       return toPublicUser(server.name, user)
     },
 
     async delete(server: ServerIdentity, email: string): Promise<PublicUser> {
-      const user = await users.deleteByEmail(deps.sql, server.id, email)
+      const user = isEmail(email) ? await users.deleteByEmail(deps.sql, server.id, email) : undefined
       if (!user) throw notFound()
       return toPublicUser(server.name, user)
     },
