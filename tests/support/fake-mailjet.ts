@@ -27,6 +27,7 @@ export async function startFakeMailjet() {
   const requests: MailjetRequest[] = []
   let behaviour: MailjetBehaviour = 'accept'
   let beforeAnswer: (request: MailjetRequest) => Promise<void> = async () => {}
+  const held: (() => void)[] = []
 
   const server = Bun.serve({
     hostname: '127.0.0.1',
@@ -40,7 +41,10 @@ export async function startFakeMailjet() {
       }
       requests.push(recorded)
       await beforeAnswer(recorded)
-      if (behaviour === 'hang') return new Promise<Response>(() => {})
+      if (behaviour === 'hang') {
+        await new Promise<void>((resolve) => held.push(resolve))
+        return Response.json({ Messages: [{ Status: 'success' }] })
+      }
       if (behaviour === 'fail-500') return Response.json({ ErrorMessage: 'boom' }, { status: 500 })
       if (behaviour === 'fail-429') return Response.json({ ErrorMessage: 'slow down' }, { status: 429 })
       return Response.json({ Messages: [{ Status: 'success' }] })
@@ -52,6 +56,11 @@ export async function startFakeMailjet() {
     requests,
     behave(next: MailjetBehaviour) {
       behaviour = next
+    },
+    /** Answers the requests held by 'hang' (with success) and accepts from now on. */
+    release() {
+      behaviour = 'accept'
+      for (const resolve of held.splice(0)) resolve()
     },
     /** Runs while the service waits for Mailjet's answer, e.g. to look at what is committed by then. */
     onRequest(hook: (request: MailjetRequest) => Promise<void>) {

@@ -29,22 +29,34 @@ export async function runScript(args: string[], env: Record<string, string> = {}
   return { code, stdout, stderr }
 }
 
-/** Starts a long-running script and resolves once a line of its stdout matches `ready`. */
-export async function startScript(args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 30_000) {
+/**
+ * Starts a long-running script and resolves once its stdout matches `ready` (or
+ * `ready()` resolves true); `output()` keeps growing with what it prints afterwards.
+ */
+export async function startScript(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp | (() => Promise<boolean>),
+  timeoutMs = 30_000,
+) {
   const child = spawnScript(args, env)
   let output = ''
-  const reader = child.stdout.getReader()
   const decoder = new TextDecoder()
+  const reading = (async () => {
+    for await (const chunk of child.stdout) output += decoder.decode(chunk, { stream: true })
+  })()
   const deadline = Date.now() + timeoutMs
-  while (!ready.test(output)) {
+  const isReady = () => (ready instanceof RegExp ? Promise.resolve(ready.test(output)) : ready())
+  while (!(await isReady())) {
+    if (child.exitCode !== null) {
+      await reading
+      throw new Error(`exited (code ${child.exitCode}) before ready: ${output}${await new Response(child.stderr).text()}`)
+    }
     if (Date.now() > deadline) {
       child.kill()
       throw new Error(`not ready in ${timeoutMs} ms: ${output}`)
     }
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`exited before ready (code ${await child.exited}): ${output}${await new Response(child.stderr).text()}`)
-    output += decoder.decode(value)
+    await Bun.sleep(20)
   }
-  reader.releaseLock()
   return { child, output: () => output }
 }

@@ -1,0 +1,56 @@
+import type { Socket } from 'bun'
+
+/**
+ * A TCP forwarder on 127.0.0.1 that a test can cut and restore, to play a
+ * database going away and coming back on the same address.
+ */
+export async function startTcpProxy(target: { host: string; port: number }, port: number) {
+  const open = new Set<Socket<unknown>>()
+
+  const listen = () =>
+    Bun.listen<{ upstream?: Socket<unknown>; pending: Uint8Array[] }>({
+      hostname: '127.0.0.1',
+      port,
+      socket: {
+        async open(client) {
+          client.data = { pending: [] }
+          open.add(client)
+          const upstream = await Bun.connect({
+            hostname: target.host,
+            port: target.port,
+            socket: {
+              data: (_, chunk) => void client.write(chunk),
+              close: () => void client.end(),
+              error: () => void client.end(),
+            },
+          })
+          open.add(upstream)
+          client.data.upstream = upstream
+          for (const chunk of client.data.pending.splice(0)) upstream.write(chunk)
+        },
+        data(client, chunk) {
+          if (client.data.upstream) client.data.upstream.write(chunk)
+          else client.data.pending.push(new Uint8Array(chunk))
+        },
+        close: (client) => void client.data.upstream?.end(),
+        error: (client) => void client.data.upstream?.end(),
+      },
+    })
+
+  let listener: ReturnType<typeof listen> | undefined = listen()
+  return {
+    /** Stops listening and drops every open connection, as a database that went down. */
+    cut() {
+      listener?.stop(true)
+      listener = undefined
+      for (const socket of open) socket.terminate()
+      open.clear()
+    },
+    restore() {
+      listener ??= listen()
+    },
+    stop() {
+      this.cut()
+    },
+  }
+}
