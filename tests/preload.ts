@@ -1,4 +1,4 @@
-import { afterAll, setDefaultTimeout } from 'bun:test'
+import { afterAll } from 'bun:test'
 import { startTestDatabase } from './support/database'
 
 // One real PostgreSQL for the whole run; each test isolates itself with servers of its own.
@@ -6,7 +6,3 @@ const database = await startTestDatabase()
 console.log(`test database: ${database.source}`)
 
 afterAll(() => database.stop())
-
-// Registrations hash with argon2id and some tests start the service: a generous
-// bound against hangs, never a speed assertion.
-setDefaultTimeout(30_000)

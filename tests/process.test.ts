@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { connect } from '../src/db/client'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
@@ -9,6 +9,10 @@ import { call } from './support/http'
 import { startScript } from './support/process'
 import { startTcpProxy } from './support/tcp-proxy'
 import { PASSWORD, uniqueEmail } from './support/users'
+
+// These tests start the service as a process (a first `dev` also runs initdb):
+// a bound against hangs, not a speed assertion. It applies to this file only.
+setDefaultTimeout(30_000)
 
 let mailjet: FakeMailjet
 let apiKey: string
@@ -160,8 +164,8 @@ describe('a database outage', () => {
       }
       expect(status).toBe(200)
     } finally {
-      proxy.stop()
       await app.stop()
+      proxy.cut()
     }
   })
 })

@@ -68,7 +68,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     async stop() {
       await app.stop(true)
       mailjet.stop()
-      await sql.end()
+      await sql.end({ timeout: 5 })
     },
   }
 }

@@ -49,8 +49,5 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     restore() {
       listener ??= listen()
     },
-    stop() {
-      this.cut()
-    },
   }
 }

@@ -1,0 +1,111 @@
+import { describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { ROOT } from './support/process'
+
+const read = (file: string) => Bun.file(join(ROOT, file)).text()
+
+/** Compose's `${VAR:-default}` with no variable set: what an operator gets out of the box. */
+const withDefaults = (text: string) => text.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+
+interface ComposeService {
+  image?: string
+  build?: unknown
+  ports?: string[]
+  environment?: Record<string, string>
+  depends_on?: Record<string, { condition: string }>
+  healthcheck?: { test: string[] }
+  volumes?: string[]
+  restart?: string
+}
+
+const compose = Bun.YAML.parse(withDefaults(await read('docker-compose.yml'))) as {
+  services: Record<string, ComposeService>
+  volumes: Record<string, unknown>
+}
+
+/** Every variable src/config.ts reads, found in its source so a new one cannot be forgotten. */
+const configVariables = [...(await read('src/config.ts')).matchAll(/\(env, '([A-Z_]+)'/g)].map((m) => m[1] ?? '')
+
+describe('docker-compose.yml', () => {
+  test('names the three services with their ports', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'db', 'pgadmin'])
+    expect(compose.services.api?.ports).toEqual(['8008:8008'])
+    expect(compose.services.db?.ports).toEqual(['6432:5432'])
+    expect(compose.services.pgadmin?.ports).toEqual(['5555:80'])
+  })
+
+  test('the api is built here, waits for a healthy db, restarts, and gets every variable the app reads', () => {
+    const api = compose.services.api
+    expect(api?.build).toBe('.')
+    expect(api?.depends_on?.db?.condition).toBe('service_healthy')
+    expect(api?.restart).toBe('unless-stopped')
+    expect(configVariables.length).toBeGreaterThanOrEqual(12)
+    for (const variable of configVariables) expect(Object.keys(api?.environment ?? {})).toContain(variable)
+    expect(api?.environment?.DATABASE_URL).toBe(
+      'postgres://registration:registration@db:5432/registration?sslmode=disable',
+    )
+    // The suite inside the container uses a database of its own, never the service's.
+    expect(api?.environment?.TEST_DATABASE_URL).toContain('@db:5432/registration_test')
+    // No key is committed: it comes from the operator's environment or .env.
+    expect(api?.environment?.MAILJET_API_KEY ?? '').toBe('')
+  })
+
+  test('db: pinned postgres, named volume, pg_isready healthcheck, the test database created at init', async () => {
+    const db = compose.services.db
+    expect(db?.image).toMatch(/^postgres:\d+/)
+    expect(db?.volumes).toContain('db-data:/var/lib/postgresql/data')
+    expect(Object.keys(compose.volumes)).toContain('db-data')
+    expect(db?.healthcheck?.test.join(' ')).toContain('pg_isready')
+    expect(await read('docker/db/init/01-create-test-database.sql')).toContain('CREATE DATABASE registration_test')
+  })
+
+  test('pgadmin: default login, the database registered from a mounted servers.json', async () => {
+    const pgadmin = compose.services.pgadmin
+    expect(pgadmin?.image).toMatch(/^dpage\/pgadmin4:\d+/)
+    expect(pgadmin?.environment?.PGADMIN_DEFAULT_EMAIL).toBe('pgadmin4@pgadmin.org')
+    expect(pgadmin?.environment?.PGADMIN_DEFAULT_PASSWORD).toBe('admin')
+    const jsonPath = pgadmin?.environment?.PGADMIN_SERVER_JSON_FILE
+    expect(pgadmin?.volumes).toContain(`./docker/pgadmin/servers.json:${jsonPath}:ro`)
+    const servers = JSON.parse(await read('docker/pgadmin/servers.json')).Servers
+    expect(Object.values(servers)).toContainEqual(
+      expect.objectContaining({ Host: 'db', Port: 5432, Username: 'registration', MaintenanceDB: 'registration' }),
+    )
+  })
+
+  const dockerCompose = Bun.which('docker-compose')
+  test.skipIf(!dockerCompose)('passes `docker-compose config`', async () => {
+    const child = Bun.spawn(['docker-compose', 'config', '-q'], { cwd: ROOT, stderr: 'pipe' })
+    expect(await child.exited).toBe(0)
+  })
+  if (!dockerCompose) console.log('skipped `docker-compose config`: docker-compose is not installed (.ci/run installs it)')
+})
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile')
+
+  test('multi-stage on the pinned Bun image, production dependencies only, non-root, healthcheck', async () => {
+    const text = await dockerfile
+    const bunVersion = (await Bun.file(join(ROOT, 'package.json')).json()).packageManager.replace('bun@', '')
+    expect(text).toContain(`ARG BUN_VERSION=${bunVersion}`)
+    expect(text.match(/^FROM oven\/bun:\$\{BUN_VERSION\}\S* AS \w+$/gm)).toHaveLength(2)
+    expect(text).toMatch(/bun install --frozen-lockfile --production/)
+    const user = /^USER (\S+)$/m.exec(text)?.[1]
+    expect(user).toBeDefined()
+    expect(['root', '0']).not.toContain(user)
+    expect(text).toMatch(/^EXPOSE 8008$/m)
+    expect(text).toMatch(/^HEALTHCHECK .*src\/cli\/healthcheck\.ts/m)
+    expect(text).toMatch(/^COPY tests \.\/tests$/m)
+  })
+
+  test('.dockerignore keeps local state out of the build', async () => {
+    const ignored = (await read('.dockerignore')).split('\n')
+    for (const entry of ['.data', 'node_modules', '.git']) expect(ignored).toContain(entry)
+  })
+})
+
+describe('.env.example', () => {
+  test('documents every variable the app reads', async () => {
+    const documented = [...(await read('.env.example')).matchAll(/^#? ?([A-Z_]+)=/gm)].map((m) => m[1])
+    for (const variable of configVariables) expect(documented).toContain(variable)
+  })
+})
