@@ -39,7 +39,7 @@ export function renderActivationEmail(input: ActivationEmailInput): { subject: s
 <p>To activate your ${e(input.serverName)} account, use this code or open the link below.</p>
 <p>Your activation code: <strong style="font-size:28px;letter-spacing:6px">${e(input.code)}</strong></p>
 <p><a href="${e(input.link)}" style="display:inline-block;background:#2563eb;color:#ffffff;padding:10px 18px;border-radius:6px;text-decoration:none">Activate my account</a></p>
-<p style="font-size:13px">Or copy this link: <a href="${e(input.link)}">${e(input.link)}</a></p>
+<p style="font-size:13px;word-break:break-all">Or copy this link: <a href="${e(input.link)}">${e(input.link)}</a></p>
 <p style="font-size:13px;color:#52606d">${e(expiry)}</p>
 </div></body></html>`
 

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log'
 import { createMailer } from '../../src/mail/create-mailer'
 import { createPasswords } from '../../src/passwords'
 import { createServersService } from '../../src/modules/servers/servers.service'
-import { testDatabaseUrl } from './database'
+import { freePort, testDatabaseUrl } from './database'
 import { startFakeMailjet } from './fake-mailjet'
 
 export const PUBLIC_URL = 'https://accounts.example.test'
@@ -23,6 +23,8 @@ export interface TestAppOptions {
   mailTimeoutMs?: number
   /** Another way to the test database, e.g. through a proxy a test can cut. */
   databaseUrl?: string
+  /** Emailed links point at this app itself (PUBLIC_URL = its own address), for a browser to open. */
+  selfLinks?: boolean
 }
 
 /**
@@ -31,8 +33,9 @@ export interface TestAppOptions {
  */
 export async function startTestApp(options: TestAppOptions = {}) {
   const mailjet = await startFakeMailjet()
+  const port = options.selfLinks ? await freePort() : 0
   const config: Config = parseConfig({
-    PUBLIC_URL,
+    PUBLIC_URL: options.selfLinks ? `http://127.0.0.1:${port}` : PUBLIC_URL,
     MAILJET_API_KEY: 'test-key',
     MAILJET_API_SECRET: 'test-secret',
     MAILJET_API_URL: mailjet.url,
@@ -51,7 +54,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     clock: options.clock ?? systemClock,
     log,
   }
-  const app = createApp(deps).listen({ hostname: '127.0.0.1', port: 0 })
+  const app = createApp(deps).listen({ hostname: '127.0.0.1', port })
   const url = `http://127.0.0.1:${app.server?.port}`
   const servers = createServersService(deps)
 
