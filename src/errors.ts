@@ -1,25 +1,64 @@
 /**
- * Domain errors are typed values with a stable dotted code; `toProblem` is the one
- * place that turns them into RFC 9457 problem+json responses.
+ * Domain errors are typed values with a stable dotted code. This table is the one
+ * place that gives each code its HTTP status, title and usual detail; `toProblem`
+ * turns an error into an RFC 9457 problem+json body, and the OpenAPI document
+ * takes its error examples from here too.
  */
-const PROBLEMS = {
-  'request.invalid_json': { status: 400, title: 'Malformed JSON' },
-  'request.invalid_fields': { status: 422, title: 'Invalid input' },
-  'request.too_large': { status: 413, title: 'Request body too large' },
-  'request.unsupported_media_type': { status: 415, title: 'Unsupported media type' },
-  'route.not_found': { status: 404, title: 'Not found' },
-  'auth.invalid_api_key': { status: 401, title: 'Missing or unknown API key' },
-  'auth.invalid_credentials': { status: 401, title: 'Missing or wrong credentials' },
-  'user.already_exists': { status: 409, title: 'User already exists' },
-  'user.not_found': { status: 404, title: 'User not found' },
-  'activation.unknown_link': { status: 404, title: 'Unknown activation link' },
-  'activation.gone': { status: 410, title: 'Activation expired' },
-  'activation.wrong_code': { status: 422, title: 'Wrong activation code' },
-  'activation.already_activated': { status: 409, title: 'Already activated' },
-  'activation.resend_too_soon': { status: 429, title: 'Too soon to resend' },
-  'service.unavailable': { status: 503, title: 'Service unavailable' },
-  'service.internal': { status: 500, title: 'Internal error' },
-} as const satisfies Record<string, { status: number; title: string }>
+export const PROBLEMS = {
+  'request.invalid_json': { status: 400, title: 'Malformed JSON', detail: 'The body is not valid JSON.' },
+  'request.invalid_fields': { status: 422, title: 'Invalid input', detail: 'The request body has invalid fields.' },
+  'request.too_large': { status: 413, title: 'Request body too large', detail: 'The body is too large.' },
+  'request.unsupported_media_type': {
+    status: 415,
+    title: 'Unsupported media type',
+    detail: 'Send the body as application/json.',
+  },
+  'route.not_found': { status: 404, title: 'Not found', detail: 'No route answers this method and path.' },
+  'auth.invalid_api_key': {
+    status: 401,
+    title: 'Missing or unknown API key',
+    detail: 'Send a valid server API key in the X-API-Key header.',
+  },
+  'auth.invalid_credentials': {
+    status: 401,
+    title: 'Missing or wrong credentials',
+    detail: 'Send the user’s email and password as HTTP Basic credentials.',
+  },
+  'user.already_exists': {
+    status: 409,
+    title: 'User already exists',
+    detail: 'This server already has a user with that email.',
+  },
+  'user.not_found': { status: 404, title: 'User not found', detail: 'This server has no user with that email.' },
+  'activation.unknown_link': {
+    status: 404,
+    title: 'Unknown activation link',
+    detail: 'This activation link is not one we sent.',
+  },
+  'activation.gone': {
+    status: 410,
+    title: 'Activation expired',
+    detail:
+      'This code or link has expired, was used up by wrong codes, or was replaced by a newer email. Ask for a new one.',
+  },
+  'activation.wrong_code': { status: 422, title: 'Wrong activation code', detail: 'That is not the code we sent.' },
+  'activation.already_activated': {
+    status: 409,
+    title: 'Already activated',
+    detail: 'This user is already activated.',
+  },
+  'activation.resend_too_soon': {
+    status: 429,
+    title: 'Too soon to resend',
+    detail: 'An activation email was sent moments ago; try again after Retry-After seconds.',
+  },
+  'service.unavailable': { status: 503, title: 'Service unavailable', detail: 'The database does not answer.' },
+  'service.internal': {
+    status: 500,
+    title: 'Internal error',
+    detail: 'Something went wrong on our side; it has been logged.',
+  },
+} as const satisfies Record<string, { status: number; title: string; detail: string }>
 
 export type ProblemCode = keyof typeof PROBLEMS
 
@@ -28,15 +67,28 @@ export interface FieldError {
   message: string
 }
 
+export interface AppErrorOptions {
+  /** Replaces the code's usual detail. */
+  detail?: string
+  /** Members added to the problem body, e.g. `errors` or `attempts_left`. */
+  extra?: Record<string, unknown>
+  headers?: Record<string, string>
+}
+
 export class AppError extends Error {
+  readonly detail: string
+  readonly extra: Record<string, unknown>
+  readonly headers: Record<string, string>
+
   constructor(
     readonly code: ProblemCode,
-    readonly detail: string,
-    /** Members added to the problem body, e.g. `errors` or `attempts_left`. */
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    options: AppErrorOptions = {},
   ) {
+    const detail = options.detail ?? PROBLEMS[code].detail
     super(detail)
+    this.detail = detail
+    this.extra = options.extra ?? {}
+    this.headers = options.headers ?? {}
   }
 
   get status(): number {
@@ -50,16 +102,14 @@ export class AppError extends Error {
 
 export const BASIC_REALM = 'registration-api'
 
-export const invalidFields = (errors: FieldError[]) =>
-  new AppError('request.invalid_fields', 'The request body has invalid fields.', { errors })
+export const invalidFields = (errors: FieldError[]) => new AppError('request.invalid_fields', { extra: { errors } })
 
 export const invalidCredentials = () =>
-  new AppError(
-    'auth.invalid_credentials',
-    'Send the user’s email and password as HTTP Basic credentials.',
-    {},
-    { 'www-authenticate': `Basic realm="${BASIC_REALM}", charset="UTF-8"` },
-  )
+  new AppError('auth.invalid_credentials', {
+    headers: { 'www-authenticate': `Basic realm="${BASIC_REALM}", charset="UTF-8"` },
+  })
+
+export const problemType = (code: ProblemCode) => `urn:registration-api:problem:${code}`
 
 export interface Problem {
   type: string
@@ -71,7 +121,7 @@ export interface Problem {
 
 export function toProblem(error: AppError): Problem {
   return {
-    type: `urn:registration-api:problem:${error.code}`,
+    type: problemType(error.code),
     title: error.title,
     status: error.status,
     detail: error.detail,

@@ -96,6 +96,26 @@ describe('GET /docs', () => {
       expect.arrayContaining(['201', '400', '401', '409', '413', '415', '422']),
     )
     expect(doc.paths['/validation/resend']?.post?.security).toEqual([{ apiKey: [], basicAuth: [] }])
+    // Errors are documented as problem+json, with an example per error code.
+    const conflict = doc.paths['/users/']?.post?.responses['409'] as {
+      content: Record<string, { examples: Record<string, { value: { status: number; type: string } }> }>
+    }
+    expect(Object.keys(conflict.content)).toEqual(['application/problem+json'])
+    expect(conflict.content['application/problem+json']?.examples['user.already_exists']?.value).toMatchObject({
+      status: 409,
+      type: 'urn:registration-api:problem:user.already_exists',
+    })
+    const created = doc.paths['/users/']?.post?.responses['201'] as { headers: Record<string, unknown> }
+    expect(Object.keys(created.headers)).toContain('Location')
+    const unauthorized = doc.paths['/validation/']?.post?.responses['401'] as {
+      headers: Record<string, unknown>
+      content: Record<string, { examples: Record<string, unknown> }>
+    }
+    expect(Object.keys(unauthorized.headers)).toContain('WWW-Authenticate')
+    expect(Object.keys(unauthorized.content['application/problem+json']?.examples ?? {}).sort()).toEqual([
+      'auth.invalid_api_key',
+      'auth.invalid_credentials',
+    ])
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' })
     expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' })
   })

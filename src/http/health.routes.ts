@@ -1,9 +1,11 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
-import { Problem } from './problem.model'
+import { problems, success } from './openapi'
 
 const HEALTH_TIMEOUT_MS = 2_000
+
+const Healthy = t.Object({ status: t.Literal('ok') })
 
 export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements'>) {
   const selectOne = deps.statements.get('health/select_one')
@@ -20,12 +22,16 @@ export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements'>) {
   return new Elysia({ name: 'health' }).get(
     '/health',
     async () => {
-      if (!(await databaseAnswers())) throw new AppError('service.unavailable', 'The database does not answer.')
+      if (!(await databaseAnswers())) throw new AppError('service.unavailable')
       return { status: 'ok' as const }
     },
     {
-      response: { 200: t.Object({ status: t.Literal('ok') }), 503: Problem },
-      detail: { tags: ['Health'], summary: 'Is the service up?', description: '200 when the database answers, else 503.' },
+      detail: {
+        tags: ['Health'],
+        summary: 'Is the service up?',
+        description: '200 when the database answers, else 503.',
+        responses: { ...success(200, 'The service and its database answer', Healthy), ...problems('service.unavailable') },
+      },
     },
   )
 }

@@ -33,13 +33,13 @@ export function problemHandler(log: Logger) {
     // Elysia wraps what a body parser throws; ours throws AppErrors (413, 415, 400).
     if (code === 'PARSE' && error instanceof Error && error.cause instanceof AppError) return error.cause
     if (error instanceof ValidationError && error.type !== 'response') return invalidFields(fieldErrors(error))
-    if (code === 'PARSE') return new AppError('request.invalid_json', 'The body is not valid JSON.')
-    if (code === 'NOT_FOUND') return new AppError('route.not_found', `No route answers ${request.method} this path.`)
+    if (code === 'PARSE') return new AppError('request.invalid_json')
+    if (code === 'NOT_FOUND') return new AppError('route.not_found')
     log.error('unhandled error', {
       method: request.method,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     })
-    return new AppError('service.internal', 'Something went wrong on our side; it has been logged.')
+    return new AppError('service.internal')
   }
 
   return new Elysia({ name: 'problem-handler' }).onError({ as: 'global' }, ({ code, error, request, set }) => {

@@ -1,7 +1,8 @@
 import { t } from 'elysia'
+import { ActivationEmailStatus } from '../users/users.model'
 
 export const CodeBody = t.Object(
-  { code: t.String({ pattern: '^[0-9]{4}$', error: 'must be the 4-digit code from the email', examples: ['4821'] }) },
+  { code: t.String({ pattern: '^[0-9]{4}$', error: 'must be the 4-digit code from the email', example: '4821' }) },
   { additionalProperties: false },
 )
 
@@ -10,12 +11,14 @@ export const TokenParam = t.Object({
 })
 
 export const ActivationResult = t.Object({
-  status: t.Union([t.Literal('activated'), t.Literal('already_activated')]),
+  status: t.Union([t.Literal('activated'), t.Literal('already_activated')], { example: 'activated' }),
 })
 
 export const ResendResult = t.Object({
-  expires_at: t.String({ format: 'date-time', description: 'When the new code and link stop working' }),
-  activation_email: t.Union([t.Literal('sent'), t.Literal('pending')], {
-    description: 'pending: Mailjet has not accepted the email yet; ask again for a resend',
+  expires_at: t.String({
+    format: 'date-time',
+    description: 'When the new code and link stop working',
+    example: '2026-11-25T09:01:00.000Z',
   }),
+  activation_email: ActivationEmailStatus,
 })

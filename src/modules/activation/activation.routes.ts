@@ -1,8 +1,8 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import { AppError, invalidCredentials } from '../../errors'
-import { parseJsonBody } from '../../http/json-body'
-import { Problem } from '../../http/problem.model'
+import { jsonBody } from '../../http/json-body'
+import { problems, success } from '../../http/openapi'
 import { apiKeyPlugin } from '../servers/api-key.plugin'
 import { ActivationResult, CodeBody, ResendResult, TokenParam } from './activation.model'
 import { errorPage, successPage, wantsHtml } from './activation.pages'
@@ -32,27 +32,42 @@ export function activationRoutes(deps: Deps, service: ActivationService) {
       },
       {
         params: TokenParam,
-        response: { 200: ActivationResult, 401: Problem, 404: Problem, 410: Problem },
         detail: {
           tags: ['Activation'],
           summary: 'Activate by the emailed link',
           description:
-            'The link from the activation email, with the user’s email and password as HTTP Basic credentials. A browser (Accept: text/html) gets small HTML pages with the same status codes.',
+            'The link from the activation email, with the user’s email and password as HTTP Basic credentials. Checked in this order: credentials present, token known, credentials right, already active, not expired. A browser (Accept: text/html) gets small HTML pages with the same status codes.',
           security: [{ basicAuth: [] }],
+          responses: {
+            ...success(200, 'Activated now, or already before', ActivationResult),
+            ...problems('auth.invalid_credentials', 'activation.unknown_link', 'activation.gone'),
+          },
         },
       },
     )
     .post('/', async ({ caller, credentials, body }) => ({ status: await service.activateByCode(caller, credentials, body.code) }), {
       apiKey: true,
       credentials: true,
-      parse: parseJsonBody,
+      parse: jsonBody,
       body: CodeBody,
-      response: { 200: ActivationResult, 401: Problem, 410: Problem, 422: Problem },
       detail: {
         tags: ['Activation'],
         summary: 'Activate by the emailed code',
         description: `A wrong code answers 422 with attempts_left; after ${deps.config.activationMaxAttempts} wrong codes the code is burned and answers 410.`,
         security: SECURITY_BOTH,
+        responses: {
+          ...success(200, 'Activated now, or already before', ActivationResult),
+          ...problems(
+            'request.invalid_json',
+            'auth.invalid_api_key',
+            'auth.invalid_credentials',
+            'activation.gone',
+            'request.too_large',
+            'request.unsupported_media_type',
+            'activation.wrong_code',
+            'request.invalid_fields',
+          ),
+        },
       },
     })
     .post(
@@ -65,12 +80,20 @@ export function activationRoutes(deps: Deps, service: ActivationService) {
       {
         apiKey: true,
         credentials: true,
-        response: { 202: ResendResult, 401: Problem, 409: Problem, 429: Problem },
         detail: {
           tags: ['Activation'],
           summary: 'Send a new code and link',
           description: `The previous code and link answer 410 from then on. At most one email per ${deps.config.resendIntervalSeconds} s: sooner answers 429 with Retry-After.`,
           security: SECURITY_BOTH,
+          responses: {
+            ...success(202, 'A new code and link were issued', ResendResult),
+            ...problems(
+              'auth.invalid_api_key',
+              'auth.invalid_credentials',
+              'activation.already_activated',
+              'activation.resend_too_soon',
+            ),
+          },
         },
       },
     )

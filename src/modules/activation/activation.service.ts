@@ -26,11 +26,7 @@ export interface Delivery {
 
 type Recipient = Pick<UserRow, 'email' | 'first_name' | 'last_name'>
 
-const gone = () =>
-  new AppError(
-    'activation.gone',
-    'This code or link has expired, was used up by wrong codes, or was replaced by a newer email. Ask for a new one.',
-  )
+const gone = () => new AppError('activation.gone')
 
 export function createActivationService(deps: Deps) {
   const repo = createActivationsRepository(deps.statements)
@@ -93,17 +89,16 @@ export function createActivationService(deps: Deps) {
       if (!attempt) return afterMiss(server.id, user.email)
       if (attempt.matched) return 'activated'
       const attemptsLeft = activationMaxAttempts - attempt.wrong_attempts
-      throw new AppError(
-        'activation.wrong_code',
-        attemptsLeft > 0 ? 'That is not the code we sent.' : 'That is not the code we sent; no attempts are left.',
-        { attempts_left: attemptsLeft },
-      )
+      throw new AppError('activation.wrong_code', {
+        detail: attemptsLeft > 0 ? undefined : 'That is not the code we sent; no attempts are left.',
+        extra: { attempts_left: attemptsLeft },
+      })
     },
 
     /** Checks in the contract's order: token known, credentials right, already active, not expired. */
     async activateByLink(token: string, credentials: Credentials): Promise<ActivationStatus> {
       const found = await repo.findByTokenHash(deps.sql, sha256(token))
-      if (!found) throw new AppError('activation.unknown_link', 'This activation link is not one we sent.')
+      if (!found) throw new AppError('activation.unknown_link')
       const sameUser = found.email.toLowerCase() === credentials.email.toLowerCase()
       const verified = await deps.passwords.verify(credentials.password, sameUser ? found.password_hash : undefined)
       if (!verified) throw invalidCredentials()
@@ -119,18 +114,16 @@ export function createActivationService(deps: Deps) {
       const issued = await transaction(deps.sql, async (tx) => {
         const state = await repo.lockForResend(tx, user.id)
         if (!state) throw invalidCredentials()
-        if (state.is_activated) throw new AppError('activation.already_activated', 'This user is already activated.')
+        if (state.is_activated) throw new AppError('activation.already_activated')
         const now = deps.clock()
         if (state.last_sent_at) {
           const waitMs = state.last_sent_at.getTime() + resendIntervalSeconds * 1000 - now.getTime()
           if (waitMs > 0) {
             const seconds = Math.ceil(waitMs / 1000)
-            throw new AppError(
-              'activation.resend_too_soon',
-              `An activation email was sent less than ${resendIntervalSeconds} seconds ago; try again in ${seconds} s.`,
-              {},
-              { 'retry-after': String(seconds) },
-            )
+            throw new AppError('activation.resend_too_soon', {
+              detail: `An activation email was sent less than ${resendIntervalSeconds} seconds ago; try again in ${seconds} s.`,
+              headers: { 'retry-after': String(seconds) },
+            })
           }
         }
         await repo.supersedeLive(tx, user.id, now)

@@ -18,7 +18,7 @@ export function apiKeyPlugin(deps: { sql: Sql; statements: Statements }) {
       async resolve({ headers }): Promise<{ caller: ServerIdentity }> {
         const key = headers['x-api-key']
         const server = key ? await repo.findByKeyHash(deps.sql, sha256(key)) : undefined
-        if (!server) throw new AppError('auth.invalid_api_key', 'Send a valid server API key in the X-API-Key header.')
+        if (!server) throw new AppError('auth.invalid_api_key')
         return { caller: server }
       },
     },

@@ -25,7 +25,7 @@ const Email = t.String({
   maxLength: 254,
   pattern: EMAIL_PATTERN,
   error: 'must be an email address of at most 254 characters',
-  examples: ['ann@example.com'],
+  example: 'ann@example.com',
 })
 
 // PostgreSQL text cannot hold NUL characters.
@@ -40,14 +40,14 @@ export const RegisterBody = t.Object(
       minLength: 8,
       maxLength: 128,
       error: 'must be 8 to 128 characters',
-      examples: ['correct horse battery'],
+      example: 'correct horse battery',
     }),
-    first_name: t.Optional({ ...Name, examples: ['Ann'] }),
-    last_name: t.Optional({ ...Name, examples: ['Lee'] }),
+    first_name: t.Optional({ ...Name, example: 'Ann' }),
+    last_name: t.Optional({ ...Name, example: 'Lee' }),
     birth_date: t.Optional(
       t.Union([t.String({ format: 'date' }), t.Null()], {
         error: 'must be a real date written YYYY-MM-DD, not in the future, or null',
-        examples: ['1990-05-17'],
+        example: '1990-05-17',
       }),
     ),
   },
@@ -57,25 +57,26 @@ export const RegisterBody = t.Object(
 export type RegisterInput = typeof RegisterBody.static
 
 export const EmailParam = t.Object({
-  email: t.String({ description: 'The user’s email, URL-encoded; any case', examples: ['ann@example.com'] }),
+  email: t.String({ description: 'The user’s email, URL-encoded; any case', example: 'ann@example.com' }),
 })
 
 export const User = t.Object({
-  id: t.String({ format: 'uuid' }),
-  server: t.String({ description: 'Name of the server the user belongs to', examples: ['local'] }),
-  email: t.String({ examples: ['ann@example.com'] }),
-  first_name: t.Union([t.String(), t.Null()]),
-  last_name: t.Union([t.String(), t.Null()]),
-  birth_date: t.Union([t.String({ format: 'date' }), t.Null()]),
-  is_activated: t.Boolean(),
-  activated_at: t.Union([t.String({ format: 'date-time' }), t.Null()]),
-  time_created: t.String({ format: 'date-time' }),
-  time_updated: t.String({ format: 'date-time' }),
+  id: t.String({ format: 'uuid', example: '0b9f3c52-7f0e-4a57-9d1e-3c7cfb1f2a10' }),
+  server: t.String({ description: 'Name of the server the user belongs to', example: 'local' }),
+  email: t.String({ example: 'ann@example.com' }),
+  first_name: t.Union([t.String(), t.Null()], { example: 'Ann' }),
+  last_name: t.Union([t.String(), t.Null()], { example: 'Lee' }),
+  birth_date: t.Union([t.String({ format: 'date' }), t.Null()], { example: '1990-05-17' }),
+  is_activated: t.Boolean({ example: false }),
+  activated_at: t.Union([t.String({ format: 'date-time' }), t.Null()], { example: null }),
+  time_created: t.String({ format: 'date-time', example: '2026-11-25T09:00:00.000Z' }),
+  time_updated: t.String({ format: 'date-time', example: '2026-11-25T09:00:00.000Z' }),
 })
 
 export type PublicUser = typeof User.static
 
 export const ActivationEmailStatus = t.Union([t.Literal('sent'), t.Literal('pending')], {
+  example: 'sent',
   description: 'pending: Mailjet has not accepted the email yet; the user can ask for a resend',
 })
 

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { parseJsonBody } from '../../http/json-body'
-import { Problem } from '../../http/problem.model'
+import { jsonBody } from '../../http/json-body'
+import { problems, success } from '../../http/openapi'
 import type { ActivationService } from '../activation/activation.service'
 import { apiKeyPlugin } from '../servers/api-key.plugin'
 import { EmailParam, RegisterBody, RegisteredUser, User } from './users.model'
@@ -29,33 +29,49 @@ export function usersRoutes(deps: Deps, activation: ActivationService) {
       },
       {
         apiKey: true,
-        parse: parseJsonBody,
+        parse: jsonBody,
         body: RegisterBody,
-        response: { 201: RegisteredUser, 400: Problem, 401: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
         detail: {
           tags: ['Users'],
           summary: 'Register a user',
           description:
-            'Creates an inactive user and emails it a 4-digit code and an activation link. The same email may exist with other servers.',
+            'Creates an inactive user and emails it a 4-digit code and an activation link. The same email may exist with other servers, as a separate user.',
           security: SECURITY_KEY,
+          responses: {
+            ...success(201, 'The new, inactive user; `activation_email` says whether Mailjet accepted the email', RegisteredUser, {
+              Location: { description: '/users/{email}', schema: { type: 'string' } },
+            }),
+            ...problems(
+              'request.invalid_json',
+              'auth.invalid_api_key',
+              'user.already_exists',
+              'request.too_large',
+              'request.unsupported_media_type',
+              'request.invalid_fields',
+            ),
+          },
         },
       },
     )
     .get('/:email', ({ caller, params }) => service.get(caller, params.email), {
       apiKey: true,
       params: EmailParam,
-      response: { 200: User, 401: Problem, 404: Problem },
-      detail: { tags: ['Users'], summary: 'Read a user', security: SECURITY_KEY },
+      detail: {
+        tags: ['Users'],
+        summary: 'Read a user',
+        security: SECURITY_KEY,
+        responses: { ...success(200, 'The user', User), ...problems('auth.invalid_api_key', 'user.not_found') },
+      },
     })
     .delete('/:email', ({ caller, params }) => service.delete(caller, params.email), {
       apiKey: true,
       params: EmailParam,
-      response: { 200: User, 401: Problem, 404: Problem },
       detail: {
         tags: ['Users'],
         summary: 'Delete a user',
         description: 'Answers with the deleted user; its codes and links go with it.',
         security: SECURITY_KEY,
+        responses: { ...success(200, 'The deleted user', User), ...problems('auth.invalid_api_key', 'user.not_found') },
       },
     })
 }

@@ -7,7 +7,7 @@ import type { ServerIdentity } from '../servers/servers.repository'
 import { isEmail, type PublicUser, type RegisteredUser, type RegisterInput } from './users.model'
 import { createUsersRepository, toPublicUser, USER_EMAIL_UNIQUE } from './users.repository'
 
-const notFound = () => new AppError('user.not_found', 'This server has no user with that email.')
+const notFound = () => new AppError('user.not_found')
 
 export function createUsersService(deps: Deps, activation: ActivationService) {
   const users = createUsersRepository(deps.statements)
@@ -38,7 +38,7 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
       } catch (error) {
         // The unique index decides, so two registrations racing get one 201 and one 409.
         if (isUniqueViolation(error, USER_EMAIL_UNIQUE))
-          throw new AppError('user.already_exists', 'This server already has a user with that email.')
+          throw new AppError('user.already_exists')
         throw error
       }
       const delivery = await activation.deliver(server, registered.user, registered.issued)

@@ -1,0 +1,56 @@
+import type { TSchema } from 'elysia'
+import type { OpenAPIV3 } from 'openapi-types'
+import { BASIC_REALM, PROBLEMS, type ProblemCode, problemType } from '../errors'
+import { Problem } from './problem.model'
+
+type Header = OpenAPIV3.HeaderObject
+type Responses = OpenAPIV3.ResponsesObject
+// TypeBox schemas are JSON Schema objects; OpenAPI 3.0 reads them as they are.
+const asSchema = (schema: TSchema) => schema as OpenAPIV3.SchemaObject
+
+/** Members some problems add, shown in their examples. */
+const EXAMPLE_EXTRAS: Partial<Record<ProblemCode, Record<string, unknown>>> = {
+  'request.invalid_fields': { errors: [{ field: 'password', message: 'must be 8 to 128 characters' }] },
+  'activation.wrong_code': { attempts_left: 4 },
+}
+
+const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
+  'auth.invalid_credentials': {
+    'WWW-Authenticate': { description: `Basic realm="${BASIC_REALM}": a browser asks for email and password`, schema: { type: 'string' } },
+  },
+  'activation.resend_too_soon': {
+    'Retry-After': { description: 'Seconds until a resend is allowed', schema: { type: 'integer' } },
+  },
+}
+
+/** An OpenAPI success response with a JSON body. */
+export function success(status: number, description: string, schema: TSchema, headers?: Record<string, Header>): Responses {
+  return { [status]: { description, headers, content: { 'application/json': { schema: asSchema(schema) } } } }
+}
+
+/** OpenAPI error responses for these codes: problem+json, one named example per code, grouped by status. */
+export function problems(...codes: ProblemCode[]): Responses {
+  const byStatus = new Map<number, ProblemCode[]>()
+  for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code])
+  return Object.fromEntries(
+    [...byStatus].map(([status, group]) => [
+      status,
+      {
+        description: group.map((code) => PROBLEMS[code].title).join(', or '),
+        headers: Object.assign({}, ...group.map((code) => PROBLEM_HEADERS[code] ?? {})),
+        content: {
+          'application/problem+json': {
+            schema: asSchema(Problem),
+            examples: Object.fromEntries(
+              group.map((code) => {
+                const { title, detail } = PROBLEMS[code]
+                const value = { type: problemType(code), title, status, detail, ...EXAMPLE_EXTRAS[code] }
+                return [code, { summary: title, value }]
+              }),
+            ),
+          },
+        },
+      },
+    ]),
+  )
+}
