@@ -1,0 +1,10 @@
+/** The contract's route table, as OpenAPI names its operations. */
+export const CONTRACT_OPERATIONS = [
+  'POST /users/',
+  'GET /users/{email}',
+  'DELETE /users/{email}',
+  'GET /validation/{token}',
+  'POST /validation/',
+  'POST /validation/resend',
+  'GET /health',
+]
