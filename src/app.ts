@@ -6,6 +6,8 @@ import { problemHandler } from './http/problem-handler'
 import { requestLog } from './http/request-log'
 import { activationRoutes } from './modules/activation/activation.routes'
 import { createActivationService } from './modules/activation/activation.service'
+import { apiKeyPlugin } from './modules/servers/api-key.plugin'
+import { createServerLookup } from './modules/servers/server-lookup'
 import { usersRoutes } from './modules/users/users.routes'
 
 /** Bun refuses larger bodies outright; up to this, the JSON parser answers 413 as problem+json. */
@@ -13,6 +15,7 @@ const HARD_BODY_LIMIT = 1024 * 1024
 
 export function createApp(deps: Deps) {
   const activation = createActivationService(deps)
+  const apiKey = apiKeyPlugin(createServerLookup(deps))
 
   // normalize: false makes unknown fields a 422 instead of being silently dropped.
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
@@ -20,8 +23,8 @@ export function createApp(deps: Deps) {
     .use(problemHandler(deps.log))
     .use(docsRoutes())
     .use(healthRoutes(deps))
-    .use(usersRoutes(deps, activation))
-    .use(activationRoutes(deps, activation))
+    .use(usersRoutes(deps, activation, apiKey))
+    .use(activationRoutes(deps, activation, apiKey))
 }
 
 export type App = ReturnType<typeof createApp>

@@ -6,6 +6,12 @@ export interface MailjetCredentials {
   apiSecret: string
 }
 
+/** argon2id cost; 19 MiB and 2 passes is OWASP's minimum. */
+export interface Argon2Params {
+  memoryCost: number
+  timeCost: number
+}
+
 export interface Config {
   port: number
   host: string
@@ -18,6 +24,7 @@ export interface Config {
   activationMaxAttempts: number
   resendIntervalSeconds: number
   logLevel: LogLevel
+  argon2: Argon2Params
 }
 
 export class ConfigError extends Error {}
@@ -89,5 +96,9 @@ export function parseConfig(env: Env): Config {
     activationMaxAttempts: integer(env, 'ACTIVATION_MAX_ATTEMPTS', 5, 1, 100),
     resendIntervalSeconds: integer(env, 'RESEND_INTERVAL_SECONDS', 30, 0, 86_400),
     logLevel: logLevel(env),
+    argon2: {
+      memoryCost: integer(env, 'ARGON2_MEMORY_KIB', 19_456, 8_192, 4_194_304),
+      timeCost: integer(env, 'ARGON2_TIME_COST', 2, 1, 100),
+    },
   }
 }

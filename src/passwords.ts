@@ -1,8 +1,5 @@
-/**
- * argon2id at OWASP's minimum (19 MiB, 2 passes). Bun hashes on its thread pool,
- * so the event loop is not blocked.
- */
-const PARAMS = { algorithm: 'argon2id', memoryCost: 19_456, timeCost: 2 } as const
+import type { Argon2Params } from './config'
+
 
 export interface Passwords {
   hash(password: string): Promise<string>
@@ -10,10 +7,17 @@ export interface Passwords {
   verify(password: string, hash: string | undefined): Promise<boolean>
 }
 
-export async function createPasswords(): Promise<Passwords> {
-  const dummy = await Bun.password.hash(crypto.randomUUID(), PARAMS)
+/**
+ * argon2id with the configured cost (OWASP's minimum by default). Bun hashes on
+ * its thread pool, so the event loop is not blocked. A hash made with other
+ * parameters still verifies: they are stored in the hash itself.
+ */
+export async function createPasswords(params: Argon2Params): Promise<Passwords> {
+  const options = { algorithm: 'argon2id', ...params } as const
+  // Same parameters as real hashes, so an unknown email costs what a wrong password does.
+  const dummy = await Bun.password.hash(crypto.randomUUID(), options)
   return {
-    hash: (password) => Bun.password.hash(password, PARAMS),
+    hash: (password) => Bun.password.hash(password, options),
     async verify(password, hash) {
       const matched = await Bun.password.verify(password, hash ?? dummy)
       return hash !== undefined && matched

@@ -35,7 +35,7 @@ export async function serve(
     sql,
     statements: await Statements.load(QUERIES_DIR),
     mailer: createMailer(config, log),
-    passwords: await createPasswords(),
+    passwords: await createPasswords(config.argon2),
     clock: systemClock,
     log,
   }

@@ -15,6 +15,7 @@ describe('parseConfig', () => {
       activationMaxAttempts: 5,
       resendIntervalSeconds: 30,
       logLevel: 'info',
+      argon2: { memoryCost: 19_456, timeCost: 2 },
     })
   })
 

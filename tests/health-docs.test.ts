@@ -36,7 +36,7 @@ describe('GET /health', () => {
       sql,
       statements: await Statements.load(QUERIES_DIR),
       mailer: createLogMailer(log),
-      passwords: await createPasswords(),
+      passwords: await createPasswords(config.argon2),
       clock: systemClock,
       log,
     }).listen({ hostname: '127.0.0.1', port: 0 })

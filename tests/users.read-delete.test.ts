@@ -83,6 +83,26 @@ describe('DELETE /users/{email}', () => {
   })
 })
 
+describe('the API key → server cache', () => {
+  test('a deleted server’s key stops working within a second', async () => {
+    const { manualClock } = await import('./support/clock')
+    const time = manualClock()
+    const cached = await startTestApp({ clock: time.clock })
+    try {
+      const server = await cached.createServer()
+      const read = () => call(cached.url, 'GET', path(uniqueEmail()), { key: server.api_key })
+      expect((await read()).status).toBe(404)
+      await cached.sql`DELETE FROM servers WHERE name = ${server.name}`
+      time.advance(0.999)
+      expect((await read()).status).toBe(404)
+      time.advance(0.001)
+      expect((await read()).status).toBe(401)
+    } finally {
+      await cached.stop()
+    }
+  })
+})
+
 describe('unknown routes', () => {
   test('404 as problem+json', async () => {
     const reply = await call(app.url, 'GET', '/nothing-here')

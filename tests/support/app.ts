@@ -14,7 +14,6 @@ import { startFakeMailjet } from './fake-mailjet'
 export const PUBLIC_URL = 'https://accounts.example.test'
 
 const statements = Statements.load(QUERIES_DIR)
-const passwords = createPasswords()
 let serverCount = 0
 
 export interface TestAppOptions {
@@ -50,7 +49,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     sql,
     statements: await statements,
     mailer: createMailer(config, log, options.mailTimeoutMs),
-    passwords: await passwords,
+    passwords: await createPasswords(config.argon2),
     clock: options.clock ?? systemClock,
     log,
   }

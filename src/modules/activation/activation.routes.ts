@@ -3,7 +3,7 @@ import type { Deps } from '../../deps'
 import { AppError, invalidCredentials } from '../../errors'
 import { jsonBody } from '../../http/json-body'
 import { problems, success } from '../../http/openapi'
-import { apiKeyPlugin } from '../servers/api-key.plugin'
+import type { ApiKeyPlugin } from '../servers/api-key.plugin'
 import { ActivationResult, CodeBody, ResendResult, TokenParam } from './activation.model'
 import { errorPage, successPage, wantsHtml } from './activation.pages'
 import type { ActivationService } from './activation.service'
@@ -11,9 +11,9 @@ import { basicAuthPlugin, parseBasic } from './basic-auth'
 
 const SECURITY_BOTH = [{ apiKey: [], basicAuth: [] }]
 
-export function activationRoutes(deps: Deps, service: ActivationService) {
+export function activationRoutes(deps: Deps, service: ActivationService, apiKey: ApiKeyPlugin) {
   return new Elysia({ name: 'activation', prefix: '/validation' })
-    .use(apiKeyPlugin(deps))
+    .use(apiKey)
     .use(basicAuthPlugin)
     .get(
       '/:token',

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps'
 import { jsonBody } from '../../http/json-body'
 import { problems, success } from '../../http/openapi'
 import type { ActivationService } from '../activation/activation.service'
-import { apiKeyPlugin } from '../servers/api-key.plugin'
+import type { ApiKeyPlugin } from '../servers/api-key.plugin'
 import { EmailParam, RegisterBody, RegisteredUser, User } from './users.model'
 import { createUsersService } from './users.service'
 
@@ -14,11 +14,11 @@ function userLocation(email: string): string {
   return `/users/${encodeURIComponent(email).replaceAll('%40', '@')}`
 }
 
-export function usersRoutes(deps: Deps, activation: ActivationService) {
+export function usersRoutes(deps: Deps, activation: ActivationService, apiKey: ApiKeyPlugin) {
   const service = createUsersService(deps, activation)
 
   return new Elysia({ name: 'users', prefix: '/users' })
-    .use(apiKeyPlugin(deps))
+    .use(apiKey)
     .post(
       '/',
       async ({ caller, body, set }) => {
