@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
-import { connect as netConnect } from 'node:net'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { connect as netConnect, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export interface EmbeddedDatabase {
@@ -55,4 +57,31 @@ export async function startEmbedded(dataDir: string, port: number): Promise<Embe
 export async function devDatabase(): Promise<EmbeddedDatabase> {
   if (await portAnswers(DEV_PORT)) return { url: embeddedUrl(DEV_PORT), stop: async () => {} }
   return startEmbedded(DEV_DATA_DIR, DEV_PORT)
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** A throwaway PostgreSQL in a temporary folder, deleted on stop: for tests and benchmarks. */
+export async function startTemporaryEmbedded(): Promise<EmbeddedDatabase> {
+  const parent = await mkdtemp(join(tmpdir(), 'registration-api-pg-'))
+  // PostgreSQL runs as the `postgres` user when we are root: it must reach its data directory.
+  await chmod(parent, 0o755)
+  const database = await startEmbedded(join(parent, 'data'), await freePort())
+  return {
+    url: database.url,
+    async stop() {
+      await database.stop()
+      await rm(parent, { recursive: true, force: true })
+    },
+  }
 }

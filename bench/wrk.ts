@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { LoadGenerator, LoadOptions, LoadResult } from './load'
+import type { BenchRequest, Scenario } from './scenarios'
+
+// ASCII only in our requests, so JSON string escapes are valid Lua string escapes.
+const lua = (value: string) => JSON.stringify(value)
+
+function luaRequest(r: BenchRequest): string {
+  const headers = Object.entries(r.headers)
+    .map(([name, value]) => `[${lua(name)}]=${lua(value)}`)
+    .join(',')
+  return `{${lua(r.method)},${lua(r.path)},{${headers}},${r.body === undefined ? 'nil' : lua(r.body)}}`
+}
+
+/** Each wrk thread formats every request once, then walks the list from its own offset. */
+function script(scenario: Scenario, threads: number): string {
+  return `local requests = {
+${scenario.requests.map(luaRequest).join(',\n')}
+}
+local next_id = 0
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+local prepared, i
+function init(args)
+  prepared = {}
+  for k, r in ipairs(requests) do prepared[k] = wrk.format(r[1], r[2], r[3], r[4]) end
+  i = id
+end
+function request()
+  local r = prepared[(i % #prepared) + 1]
+  i = i + ${threads}
+  return r
+end
+`
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 }
+
+function duration(text: string | undefined): number {
+  const match = /^([\d.]+)(us|ms|s|m)$/.exec(text ?? '')
+  if (!match?.[1] || !match[2]) throw new Error(`wrk printed an unexpected latency: ${text}`)
+  return Number(match[1]) * (UNIT_MS[match[2]] ?? Number.NaN)
+}
+
+export function parseWrk(output: string): LoadResult {
+  const number = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? 0)
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output)
+  return {
+    requests: number(/(\d+) requests in/),
+    requestsPerSecond: number(/Requests\/sec:\s+([\d.]+)/),
+    p50Ms: duration(/ 50%\s+(\S+)/.exec(output)?.[1]),
+    p99Ms: duration(/ 99%\s+(\S+)/.exec(output)?.[1]),
+    errors:
+      number(/Non-2xx or 3xx responses: (\d+)/) +
+      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
+  }
+}
+
+export const wrk: LoadGenerator = {
+  name: 'wrk',
+  async run(scenario: Scenario, options: LoadOptions): Promise<LoadResult> {
+    const dir = await mkdtemp(join(tmpdir(), 'registration-api-wrk-'))
+    try {
+      const scriptPath = join(dir, 'requests.lua')
+      await Bun.write(scriptPath, script(scenario, options.threads))
+      const child = Bun.spawn(
+        [
+          'wrk',
+          `-t${options.threads}`,
+          `-c${options.connections}`,
+          `-d${options.seconds}s`,
+          '--latency',
+          '--timeout',
+          '10s',
+          '-s',
+          scriptPath,
+          options.url,
+        ],
+        { stdout: 'pipe', stderr: 'pipe' },
+      )
+      const [code, output, errors] = await Promise.all([
+        child.exited,
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+      ])
+      if (code !== 0) throw new Error(`wrk failed (exit ${code}): ${errors || output}`)
+      return parseWrk(output)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  },
+}
