@@ -24,7 +24,7 @@ export function activationRoutes(deps: Deps, service: ActivationService, apiKey:
           const credentials = parseBasic(request.headers.get('authorization'))
           if (!credentials) throw invalidCredentials()
           const status = await service.activateByLink(params.token, credentials)
-          return html ? successPage(status) : Response.json({ status })
+          return html ? successPage(status) : { status }
         } catch (error) {
           if (html && error instanceof AppError) return errorPage(error)
           throw error
