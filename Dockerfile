@@ -6,6 +6,8 @@ ARG BUN_VERSION=1.4.5
 FROM oven/bun:${BUN_VERSION}-slim AS deps
 WORKDIR /app
 COPY package.json bun.lock bunfig.toml ./
+# bun install applies patches/ (postgres.js's queue fix) to what it installs.
+COPY patches ./patches
 RUN bun install --frozen-lockfile --production
 
 # The service, its SQL, and its tests: `docker compose exec api bun test` runs the
