@@ -95,7 +95,7 @@ describe.skipIf(!inRepository)('Dockerfile', () => {
     expect(text).toMatch(/bun install --frozen-lockfile --production/)
     // The patched dependency's patch must be there when bun install runs.
     expect(text.indexOf('COPY patches ./patches')).toBeGreaterThan(-1)
-    expect(text.indexOf('COPY patches ./patches')).toBeLessThan(text.indexOf('bun install'))
+    expect(text.indexOf('COPY patches ./patches')).toBeLessThan(text.indexOf('RUN bun install'))
     const user = /^USER (\S+)$/m.exec(text)?.[1]
     expect(user).toBeDefined()
     expect(['root', '0']).not.toContain(user)
