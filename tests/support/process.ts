@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { CONFIG_VARIABLES } from './config-variables'
 
 export const ROOT = join(import.meta.dir, '../..')
 
@@ -8,11 +9,16 @@ export interface Finished {
   stderr: string
 }
 
+// Bun loads a developer's .env into every process it starts but never overrides a
+// variable that is already set: set to empty (which the config reads as unset), the
+// service's variables come from the test alone.
+const UNSET = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, '']))
+
 /** `bun run <script> ...args` in the project, as a user would, with `env` on top of a clean environment. */
 function spawnScript(args: string[], env: Record<string, string>) {
   return Bun.spawn(['bun', 'run', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...UNSET, ...env },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',
