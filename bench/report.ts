@@ -6,7 +6,8 @@ export interface Row {
   peakRssMiB: number
 }
 
-const fixed = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const fixed = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 export function table(rows: Row[]): string {
   const lines = [

@@ -38,17 +38,28 @@ try {
   await generator.run(readUser(apiKey), { ...ceilingOptions, seconds: 3 })
   const ceilingRun = await ceiling.watch(() => generator.run(readUser(apiKey), ceilingOptions))
   await ceiling.stop()
-  const ceilingRow: Row = { name: 'ceiling: bare Elysia route, same SELECT', result: ceilingRun.result, peakRssMiB: ceilingRun.peakRssMiB }
+  const ceilingRow: Row = {
+    name: 'ceiling: bare Elysia route, same SELECT',
+    result: ceilingRun.result,
+    peakRssMiB: ceilingRun.peakRssMiB,
+  }
   console.log(`${ceilingRow.name}: ${fixed(ceilingRun.result.requestsPerSecond)} req/s`)
 
   // Request logs off: at tens of thousands of requests a second they would measure stdout.
-  service = await startService({ DATABASE_URL: databaseUrl, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' })
+  service = await startService({
+    DATABASE_URL: databaseUrl,
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  })
   const running = service
   const options: LoadOptions = { url: running.url, connections: 32, threads: 2, seconds: SECONDS }
 
   const load = async (scenario: Scenario, name = scenario.name): Promise<Row> => {
     const { result, peakRssMiB } = await running.watch(() => generator.run(scenario, options))
-    console.log(`${name}: ${fixed(result.requestsPerSecond)} req/s, p99 ${fixed(result.p99Ms, 2)} ms, ${result.errors} errors`)
+    console.log(
+      `${name}: ${fixed(result.requestsPerSecond)} req/s, p99 ${fixed(result.p99Ms, 2)} ms, ${result.errors} errors`,
+    )
     return { name, result, peakRssMiB }
   }
 
@@ -108,7 +119,11 @@ ${targets([
     met: registrationShare >= 90,
   },
   { what: 'service peak RSS < 150 MB (143 MiB)', measured: `${fixed(highWater, 1)} MiB`, met: highWater < 143 },
-  { what: 'no errors', measured: `${[...rows, ...soak].reduce((n, r) => n + r.result.errors, 0)}`, met: [...rows, ...soak].every((r) => r.result.errors === 0) },
+  {
+    what: 'no errors',
+    measured: `${[...rows, ...soak].reduce((n, r) => n + r.result.errors, 0)}`,
+    met: [...rows, ...soak].every((r) => r.result.errors === 0),
+  },
 ])}
 `
   await Bun.write(join(import.meta.dir, 'results.md'), report)

@@ -1,9 +1,8 @@
 import { join } from 'node:path'
 import type { Argon2Params } from '../src/config'
 import { connect } from '../src/db/client'
-import { Statements } from '../src/db/statements'
+import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
-import { QUERIES_DIR } from '../src/db/statements'
 import { createPasswords } from '../src/passwords'
 import { CODE, CODE_USERS, PASSWORD, SEEDED_USERS } from './scenarios'
 

@@ -27,7 +27,13 @@ export async function startService(env: Record<string, string>, entry = 'src/cli
   const url = `http://127.0.0.1:${env.PORT}`
   for (let i = 0; ; i += 1) {
     if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}): ${output}`)
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break
     if (i > 300) throw new Error(`the service did not become healthy: ${output}`)
     await Bun.sleep(100)
   }

@@ -12,7 +12,10 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
   const enabled = (lineLevel: LogLevel) => RANK[lineLevel] >= RANK[level]
   const at =
     (lineLevel: LogLevel) =>

@@ -1,6 +1,5 @@
 import type { Argon2Params } from './config'
 
-
 export interface Passwords {
   hash(password: string): Promise<string>
   /** Verifies against `hash`, or against a dummy hash when there is none, so unknown users cost the same. */

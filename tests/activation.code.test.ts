@@ -64,7 +64,9 @@ describe('POST /validation/', () => {
   test('401 without the API key, and with another server’s key for this user', async () => {
     const user = await registerUser(app, key)
     const other = await app.createServer()
-    expect((await call(app.url, 'POST', '/validation/', { basic: user.credentials, json: { code: '0000' } })).status).toBe(401)
+    expect(
+      (await call(app.url, 'POST', '/validation/', { basic: user.credentials, json: { code: '0000' } })).status,
+    ).toBe(401)
     expect((await submit(user.mail().code, user.credentials, other.api_key)).status).toBe(401)
   })
 
@@ -81,7 +83,9 @@ describe('POST /validation/', () => {
     expect(right.status).toBe(410)
     expect(right.headers.get('content-type')).toBe('application/problem+json')
     // The link of the burned email is burned too.
-    expect((await call(app.url, 'GET', `/validation/${user.mail().token}`, { basic: user.credentials })).status).toBe(410)
+    expect((await call(app.url, 'GET', `/validation/${user.mail().token}`, { basic: user.credentials })).status).toBe(
+      410,
+    )
   })
 
   test('concurrent wrong guesses never get more than the allowed attempts', async () => {

@@ -24,7 +24,10 @@ describe('GET /validation/{token}', () => {
     const user = await registerUser(app, key)
     const { token, code } = user.mail()
     expect(await open(token, user.credentials)).toMatchObject({ status: 200, body: { status: 'activated' } })
-    expect(await open(`${token}/`, user.credentials)).toMatchObject({ status: 200, body: { status: 'already_activated' } })
+    expect(await open(`${token}/`, user.credentials)).toMatchObject({
+      status: 200,
+      body: { status: 'already_activated' },
+    })
     const byCode = await call(app.url, 'POST', '/validation/', { key, basic: user.credentials, json: { code } })
     expect(byCode.body).toEqual({ status: 'already_activated' })
   })

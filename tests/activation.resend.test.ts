@@ -28,7 +28,8 @@ describe('POST /validation/resend', () => {
     expect(new Date(reply.body.expires_at as string).getTime()).toBe(time.clock().getTime() + 60_000)
     const fresh = user.mail()
     expect(fresh.request).not.toBe(old.request)
-    const submit = (code: string) => call(app.url, 'POST', '/validation/', { key, basic: user.credentials, json: { code } })
+    const submit = (code: string) =>
+      call(app.url, 'POST', '/validation/', { key, basic: user.credentials, json: { code } })
     expect((await submit(old.code)).status).toBe(old.code === fresh.code ? 200 : 410)
     if (old.code !== fresh.code) expect((await submit(fresh.code)).body).toEqual({ status: 'activated' })
   })
@@ -38,7 +39,11 @@ describe('POST /validation/resend', () => {
     time.advance(61)
     expect((await resend(user.credentials)).status).toBe(202)
     time.advance(59)
-    const reply = await call(app.url, 'POST', '/validation/', { key, basic: user.credentials, json: { code: user.mail().code } })
+    const reply = await call(app.url, 'POST', '/validation/', {
+      key,
+      basic: user.credentials,
+      json: { code: user.mail().code },
+    })
     expect(reply.body).toEqual({ status: 'activated' })
   })
 

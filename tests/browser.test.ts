@@ -5,7 +5,7 @@ import { hasChromium, launchChromium, SCREENSHOTS } from './support/browser'
 import { manualClock } from './support/clock'
 import { CONTRACT_OPERATIONS } from './support/contract'
 import { call } from './support/http'
-import { registerUser, uniqueEmail, PASSWORD } from './support/users'
+import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // A real browser starts and renders pages: a bound against hangs, for this file only.
 setDefaultTimeout(30_000)
@@ -47,7 +47,10 @@ describe.skipIf(!hasChromium)('in headless Chromium', () => {
     await page.goto(`${app.url}/docs`)
     await page.waitForSelector('.opblock')
     const operations = await page.$$eval('.opblock', (blocks) =>
-      blocks.map((b) => `${b.querySelector('.opblock-summary-method')?.textContent} ${b.querySelector('.opblock-summary-path')?.textContent}`),
+      blocks.map(
+        (b) =>
+          `${b.querySelector('.opblock-summary-method')?.textContent} ${b.querySelector('.opblock-summary-path')?.textContent}`,
+      ),
     )
     expect(operations.sort()).toEqual([...CONTRACT_OPERATIONS].sort())
 
@@ -90,7 +93,9 @@ describe.skipIf(!hasChromium)('in headless Chromium', () => {
     const again = await page.goto(link)
     expect(again?.status()).toBe(200)
     await expect(page.locator('h1').textContent()).resolves.toBe('Already activated')
-    expect((await call(app.url, 'GET', `/users/${encodeURIComponent(user.email)}`, { key })).body.is_activated).toBe(true)
+    expect((await call(app.url, 'GET', `/users/${encodeURIComponent(user.email)}`, { key })).body.is_activated).toBe(
+      true,
+    )
     await context.close()
   })
 

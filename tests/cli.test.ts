@@ -23,7 +23,10 @@ describe('bun run servers', () => {
 
     const listed = await runScript(['servers', 'list'], db())
     expect(listed.code).toBe(0)
-    const rows = listed.stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const rows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(rows.find((r) => r.name === name)).toEqual({
       id: server.id,
       name,
@@ -68,9 +71,12 @@ describe('bun run servers', () => {
       await registerUser(app, server.api_key)
       const listed = await runScript(['servers', 'list'], db())
       expect(listed.stdout).toContain(`"name":"${server.name}","created_at"`)
-      expect(JSON.parse(listed.stdout.split('\n').find((l) => l.includes(`"${server.name}"`)) ?? '{}').user_count).toBe(1)
+      expect(JSON.parse(listed.stdout.split('\n').find((l) => l.includes(`"${server.name}"`)) ?? '{}').user_count).toBe(
+        1,
+      )
       expect((await runScript(['servers', 'delete', server.name], db())).code).toBe(0)
-      const [counted] = await app.sql`SELECT count(*)::int AS count FROM users u JOIN servers s ON s.id = u.server_id WHERE s.name = ${server.name}`
+      const [counted] =
+        await app.sql`SELECT count(*)::int AS count FROM users u JOIN servers s ON s.id = u.server_id WHERE s.name = ${server.name}`
       expect(counted?.count).toBe(0)
       // The key → server cache keeps a found server for at most a second.
       time.advance(1)
@@ -141,17 +147,20 @@ const hasEmbeddedPostgres = (() => {
 })()
 
 describe('bun run dev', () => {
-  test.skipIf(!hasEmbeddedPostgres)('serves on the embedded database with a "local" server whose key is printed', async () => {
-    const { child, output } = await startScript(['dev'], { PORT: '0' }, /Swagger UI: \S+/)
-    try {
-      const key = /API key: (\S+)/.exec(output())?.[1] ?? ''
-      const docs = /Swagger UI: (\S+)\/docs/.exec(output())?.[1] ?? ''
-      const reply = await call(docs, 'GET', '/users/nobody@example.com', { key })
-      expect(reply.status).toBe(404)
-      expect((await call(docs, 'GET', '/users/nobody@example.com', { key: 'wrong' })).status).toBe(401)
-    } finally {
-      child.kill('SIGTERM')
-      expect(await child.exited).toBe(0)
-    }
-  })
+  test.skipIf(!hasEmbeddedPostgres)(
+    'serves on the embedded database with a "local" server whose key is printed',
+    async () => {
+      const { child, output } = await startScript(['dev'], { PORT: '0' }, /Swagger UI: \S+/)
+      try {
+        const key = /API key: (\S+)/.exec(output())?.[1] ?? ''
+        const docs = /Swagger UI: (\S+)\/docs/.exec(output())?.[1] ?? ''
+        const reply = await call(docs, 'GET', '/users/nobody@example.com', { key })
+        expect(reply.status).toBe(404)
+        expect((await call(docs, 'GET', '/users/nobody@example.com', { key: 'wrong' })).status).toBe(401)
+      } finally {
+        child.kill('SIGTERM')
+        expect(await child.exited).toBe(0)
+      }
+    },
+  )
 })

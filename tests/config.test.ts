@@ -21,7 +21,10 @@ describe('parseConfig', () => {
 
   test('Mailjet is used only with both keys', () => {
     expect(parseConfig({ MAILJET_API_KEY: 'k' }).mailjet).toBeUndefined()
-    expect(parseConfig({ MAILJET_API_KEY: 'k', MAILJET_API_SECRET: 's' }).mailjet).toEqual({ apiKey: 'k', apiSecret: 's' })
+    expect(parseConfig({ MAILJET_API_KEY: 'k', MAILJET_API_SECRET: 's' }).mailjet).toEqual({
+      apiKey: 'k',
+      apiSecret: 's',
+    })
   })
 
   test('a trailing slash on a base URL is dropped', () => {

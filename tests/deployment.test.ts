@@ -30,7 +30,6 @@ const compose = Bun.YAML.parse(inRepository ? withDefaults(await read('docker-co
   volumes: Record<string, unknown>
 }
 
-
 describe.skipIf(!inRepository)('docker-compose.yml', () => {
   test('names the three services with their ports', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'db', 'pgadmin'])
@@ -82,7 +81,8 @@ describe.skipIf(!inRepository)('docker-compose.yml', () => {
     const child = Bun.spawn(['docker-compose', 'config', '-q'], { cwd: ROOT, stderr: 'pipe' })
     expect(await child.exited).toBe(0)
   })
-  if (!dockerCompose) console.log('skipped `docker-compose config`: docker-compose is not installed (.ci/run installs it)')
+  if (!dockerCompose)
+    console.log('skipped `docker-compose config`: docker-compose is not installed (.ci/run installs it)')
 })
 
 describe.skipIf(!inRepository)('Dockerfile', () => {

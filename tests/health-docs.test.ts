@@ -8,8 +8,8 @@ import { createLogger } from '../src/log'
 import { createLogMailer } from '../src/mail/log.mailer'
 import { createPasswords } from '../src/passwords'
 import { startTestApp, type TestApp } from './support/app'
-import { freePort } from './support/database'
 import { CONTRACT_OPERATIONS } from './support/contract'
+import { freePort } from './support/database'
 import { call } from './support/http'
 
 let app: TestApp
@@ -74,7 +74,10 @@ describe('GET /docs', () => {
     const doc = reply.body as {
       openapi: string
       info: { title: string; version: string }
-      paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown; security?: unknown }>>
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, unknown>; requestBody?: unknown; security?: unknown }>
+      >
       components: { securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }> }
     }
     expect(doc.openapi).toStartWith('3.')

@@ -47,7 +47,13 @@ describe('a failed send keeps the registration, answers "pending", and a resend 
 })
 
 describe('the activation email', () => {
-  const input = { serverName: 'Shop <&> "Co"', firstName: '<b>Ann</b>', code: '0421', link: 'https://x.test/validation/abc', ttlSeconds: 60 }
+  const input = {
+    serverName: 'Shop <&> "Co"',
+    firstName: '<b>Ann</b>',
+    code: '0421',
+    link: 'https://x.test/validation/abc',
+    ttlSeconds: 60,
+  }
 
   test('text holds the code right after "code" and the whole link', () => {
     const { text, subject } = renderActivationEmail(input)
@@ -72,7 +78,10 @@ describe('without Mailjet keys', () => {
   test('emails go to the log, after a warning', async () => {
     const lines: string[] = []
     const config = parseConfig({ MAILJET_API_KEY: 'only-the-key' })
-    const mailer = createMailer(config, createLogger('info', (line) => lines.push(line)))
+    const mailer = createMailer(
+      config,
+      createLogger('info', (line) => lines.push(line)),
+    )
     expect(lines.join('')).toContain('MAILJET_API_KEY')
     const accepted = await mailer.send({
       from: { email: 'a@b.c', name: 'local' },

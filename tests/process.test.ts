@@ -130,7 +130,11 @@ describe('request logs', () => {
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
     // Nothing at info is printed, "listening" included: wait for /health instead.
-    const answers = () => fetch(`${url}/health`).then((r) => r.ok, () => false)
+    const answers = () =>
+      fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
     const { child, output } = await startService({ LOG_LEVEL: 'warn', PORT: String(port) }, answers)
     await call(url, 'GET', '/health')
     child.kill('SIGTERM')

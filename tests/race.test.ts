@@ -15,7 +15,10 @@ test('10 identical registrations at once: one 201, nine 409, no 5xx', async () =
   const email = uniqueEmail()
   const replies = await Promise.all(
     Array.from({ length: 10 }, (_, i) =>
-      call(app.url, 'POST', '/users/', { key, json: { email: i % 2 ? email.toUpperCase() : email, password: PASSWORD } }),
+      call(app.url, 'POST', '/users/', {
+        key,
+        json: { email: i % 2 ? email.toUpperCase() : email, password: PASSWORD },
+      }),
     ),
   )
   const statuses = replies.map((r) => r.status).sort()

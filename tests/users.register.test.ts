@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { PUBLIC_URL, startTestApp, type TestApp } from './support/app'
 import { call } from './support/http'
-import { PASSWORD, registerUser, uniqueEmail } from './support/users'
+import { PASSWORD, uniqueEmail } from './support/users'
 
 let app: TestApp
 let key: string
@@ -123,15 +123,39 @@ describe('POST /users/', () => {
   describe('422 names each invalid or unknown field', () => {
     const cases: [string, Record<string, unknown>, string[]][] = [
       ['a malformed email', { email: 'not-an-email', password: PASSWORD }, ['email']],
-      ['an email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`, password: PASSWORD }, ['email']],
+      [
+        'an email over 254 characters',
+        { email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`, password: PASSWORD },
+        ['email'],
+      ],
       ['a 7-character password', { email: uniqueEmail(), password: 'short12' }, ['password']],
       ['a 129-character password', { email: uniqueEmail(), password: 'p'.repeat(129) }, ['password']],
-      ['names over 100 characters', { email: uniqueEmail(), password: PASSWORD, first_name: 'f'.repeat(101), last_name: 'l'.repeat(101) }, ['first_name', 'last_name']],
-      ['a name with a NUL character', { email: uniqueEmail(), password: PASSWORD, last_name: 'a\u0000b' }, ['last_name']],
+      [
+        'names over 100 characters',
+        { email: uniqueEmail(), password: PASSWORD, first_name: 'f'.repeat(101), last_name: 'l'.repeat(101) },
+        ['first_name', 'last_name'],
+      ],
+      [
+        'a name with a NUL character',
+        { email: uniqueEmail(), password: PASSWORD, last_name: 'a\u0000b' },
+        ['last_name'],
+      ],
       ['a name that is not a string', { email: uniqueEmail(), password: PASSWORD, first_name: 42 }, ['first_name']],
-      ['a date that does not exist', { email: uniqueEmail(), password: PASSWORD, birth_date: '2021-02-29' }, ['birth_date']],
-      ['a date in another format', { email: uniqueEmail(), password: PASSWORD, birth_date: '17/05/1990' }, ['birth_date']],
-      ['a birth date in the future', { email: uniqueEmail(), password: PASSWORD, birth_date: '2999-01-01' }, ['birth_date']],
+      [
+        'a date that does not exist',
+        { email: uniqueEmail(), password: PASSWORD, birth_date: '2021-02-29' },
+        ['birth_date'],
+      ],
+      [
+        'a date in another format',
+        { email: uniqueEmail(), password: PASSWORD, birth_date: '17/05/1990' },
+        ['birth_date'],
+      ],
+      [
+        'a birth date in the future',
+        { email: uniqueEmail(), password: PASSWORD, birth_date: '2999-01-01' },
+        ['birth_date'],
+      ],
       ['missing email and password', {}, ['email', 'password']],
       ['an unknown field', { email: uniqueEmail(), password: PASSWORD, is_activated: true }, ['is_activated']],
     ]
@@ -178,7 +202,11 @@ describe('POST /users/', () => {
   })
 
   test('400 for an empty JSON body', async () => {
-    const reply = await call(app.url, 'POST', '/users/', { key, body: '', headers: { 'content-type': 'application/json' } })
+    const reply = await call(app.url, 'POST', '/users/', {
+      key,
+      body: '',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(reply.status).toBe(400)
   })
 

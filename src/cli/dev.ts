@@ -24,4 +24,3 @@ await Bun.write(LOCAL_KEY_FILE, local.api_key)
 // The contract asks for the key on stdout; it is a local development key, never a production one.
 console.log(`Server "local" API key: ${local.api_key}`)
 console.log(`Swagger UI: http://localhost:${new URL(server.url).port}/docs`)
-

@@ -1,11 +1,7 @@
 import { connect } from '../db/client'
 import { migrate } from '../db/migrate'
 import { QUERIES_DIR, Statements } from '../db/statements'
-import {
-  createServersService,
-  InvalidServerNameError,
-  ServerNameTakenError,
-} from '../modules/servers/servers.service'
+import { createServersService, InvalidServerNameError, ServerNameTakenError } from '../modules/servers/servers.service'
 import { cliDatabase } from './database-url'
 
 const USAGE = 'usage: bun run servers create NAME | list | delete NAME'

@@ -1,5 +1,5 @@
-import { resolveBinary } from 'dbmate'
 import { join } from 'node:path'
+import { resolveBinary } from 'dbmate'
 
 export const MIGRATIONS_DIR = join(import.meta.dir, '../../sql/migrations')
 

@@ -1,6 +1,6 @@
+import { dirname, join } from 'node:path'
 import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
-import { dirname, join } from 'node:path'
 import packageJson from '../../package.json'
 
 const ASSETS = dirname(Bun.resolveSync('swagger-ui-dist/package.json', import.meta.dir))
@@ -38,32 +38,34 @@ export function docsRoutes() {
     assets.get(`/${file}`, new Response(Bun.file(join(ASSETS, file))), { detail: { hide: true } })
   }
 
-  return new Elysia({ name: 'docs' })
-    .use(
-      swagger({
-        provider: 'swagger-ui',
-        path: '/docs',
-        specPath: '/docs/json',
-        excludeStaticFile: true,
-        documentation: {
-          info: { title: 'Registration API', version: packageJson.version, description: DESCRIPTION },
-          tags: [
-            { name: 'Users', description: 'Register, read and delete a server’s users' },
-            { name: 'Activation', description: 'Prove the email address: by code, by link, or ask for a new email' },
-            { name: 'Health', description: 'Liveness of the service and its database' },
-          ],
-          components: {
-            securitySchemes: {
-              apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The server’s API key' },
-              basicAuth: { type: 'http', scheme: 'basic', description: 'The user’s own email and password' },
+  return (
+    new Elysia({ name: 'docs' })
+      .use(
+        swagger({
+          provider: 'swagger-ui',
+          path: '/docs',
+          specPath: '/docs/json',
+          excludeStaticFile: true,
+          documentation: {
+            info: { title: 'Registration API', version: packageJson.version, description: DESCRIPTION },
+            tags: [
+              { name: 'Users', description: 'Register, read and delete a server’s users' },
+              { name: 'Activation', description: 'Prove the email address: by code, by link, or ask for a new email' },
+              { name: 'Health', description: 'Liveness of the service and its database' },
+            ],
+            components: {
+              securitySchemes: {
+                apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The server’s API key' },
+                basicAuth: { type: 'http', scheme: 'basic', description: 'The user’s own email and password' },
+              },
             },
           },
-        },
-      }),
-    )
-    // Registered after the plugin so this page replaces the plugin's CDN one.
-    .get('/docs', new Response(PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } }), {
-      detail: { hide: true },
-    })
-    .use(assets)
+        }),
+      )
+      // Registered after the plugin so this page replaces the plugin's CDN one.
+      .get('/docs', new Response(PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } }), {
+        detail: { hide: true },
+      })
+      .use(assets)
+  )
 }

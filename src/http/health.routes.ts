@@ -30,7 +30,10 @@ export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements'>) {
         tags: ['Health'],
         summary: 'Is the service up?',
         description: '200 when the database answers, else 503.',
-        responses: { ...success(200, 'The service and its database answer', Healthy), ...problems('service.unavailable') },
+        responses: {
+          ...success(200, 'The service and its database answer', Healthy),
+          ...problems('service.unavailable'),
+        },
       },
     },
   )

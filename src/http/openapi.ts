@@ -16,7 +16,10 @@ const EXAMPLE_EXTRAS: Partial<Record<ProblemCode, Record<string, unknown>>> = {
 
 const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
   'auth.invalid_credentials': {
-    'WWW-Authenticate': { description: `Basic realm="${BASIC_REALM}": a browser asks for email and password`, schema: { type: 'string' } },
+    'WWW-Authenticate': {
+      description: `Basic realm="${BASIC_REALM}": a browser asks for email and password`,
+      schema: { type: 'string' },
+    },
   },
   'activation.resend_too_soon': {
     'Retry-After': { description: 'Seconds until a resend is allowed', schema: { type: 'integer' } },
@@ -24,7 +27,12 @@ const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
 }
 
 /** An OpenAPI success response with a JSON body. */
-export function success(status: number, description: string, schema: TSchema, headers?: Record<string, Header>): Responses {
+export function success(
+  status: number,
+  description: string,
+  schema: TSchema,
+  headers?: Record<string, Header>,
+): Responses {
   return { [status]: { description, headers, content: { 'application/json': { schema: asSchema(schema) } } } }
 }
 

@@ -56,7 +56,9 @@ export async function startScript(
   while (!(await isReady())) {
     if (child.exitCode !== null) {
       await reading
-      throw new Error(`exited (code ${child.exitCode}) before ready: ${output}${await new Response(child.stderr).text()}`)
+      throw new Error(
+        `exited (code ${child.exitCode}) before ready: ${output}${await new Response(child.stderr).text()}`,
+      )
     }
     if (Date.now() > deadline) {
       child.kill()

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors'
+import type { AppError } from '../../errors'
 import { escapeHtml } from '../../mail/activation-email'
 import type { ActivationStatus } from './activation.service'
 
@@ -32,7 +32,10 @@ const SUCCESS: Record<ActivationStatus, { title: string; message: string }> = {
 }
 
 const FAILURE: Partial<Record<number, { title: string; message: string }>> = {
-  401: { title: 'Sign in to activate', message: 'Open the link again and enter the email and password you registered with.' },
+  401: {
+    title: 'Sign in to activate',
+    message: 'Open the link again and enter the email and password you registered with.',
+  },
   404: { title: 'Unknown link', message: 'This activation link is not one we sent. Check that you copied all of it.' },
   410: {
     title: 'Link expired',

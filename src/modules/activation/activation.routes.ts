@@ -45,31 +45,37 @@ export function activationRoutes(deps: Deps, service: ActivationService, apiKey:
         },
       },
     )
-    .post('/', async ({ caller, credentials, body }) => ({ status: await service.activateByCode(caller, credentials, body.code) }), {
-      apiKey: true,
-      credentials: true,
-      parse: jsonBody,
-      body: CodeBody,
-      detail: {
-        tags: ['Activation'],
-        summary: 'Activate by the emailed code',
-        description: `A wrong code answers 422 with attempts_left; after ${deps.config.activationMaxAttempts} wrong codes the code is burned and answers 410.`,
-        security: SECURITY_BOTH,
-        responses: {
-          ...success(200, 'Activated now, or already before', ActivationResult),
-          ...problems(
-            'request.invalid_json',
-            'auth.invalid_api_key',
-            'auth.invalid_credentials',
-            'activation.gone',
-            'request.too_large',
-            'request.unsupported_media_type',
-            'activation.wrong_code',
-            'request.invalid_fields',
-          ),
+    .post(
+      '/',
+      async ({ caller, credentials, body }) => ({
+        status: await service.activateByCode(caller, credentials, body.code),
+      }),
+      {
+        apiKey: true,
+        credentials: true,
+        parse: jsonBody,
+        body: CodeBody,
+        detail: {
+          tags: ['Activation'],
+          summary: 'Activate by the emailed code',
+          description: `A wrong code answers 422 with attempts_left; after ${deps.config.activationMaxAttempts} wrong codes the code is burned and answers 410.`,
+          security: SECURITY_BOTH,
+          responses: {
+            ...success(200, 'Activated now, or already before', ActivationResult),
+            ...problems(
+              'request.invalid_json',
+              'auth.invalid_api_key',
+              'auth.invalid_credentials',
+              'activation.gone',
+              'request.too_large',
+              'request.unsupported_media_type',
+              'activation.wrong_code',
+              'request.invalid_fields',
+            ),
+          },
         },
       },
-    })
+    )
     .post(
       '/resend',
       async ({ caller, credentials, set }) => {

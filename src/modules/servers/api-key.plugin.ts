@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { AppError } from '../../errors'
-import type { ServerIdentity } from './servers.repository'
 import type { ServerLookup } from './server-lookup'
+import type { ServerIdentity } from './servers.repository'
 
 /**
  * `apiKey: true` on a route resolves `caller`, the server whose `X-API-Key` was

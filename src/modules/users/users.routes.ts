@@ -38,9 +38,14 @@ export function usersRoutes(deps: Deps, activation: ActivationService, apiKey: A
             'Creates an inactive user and emails it a 4-digit code and an activation link. The same email may exist with other servers, as a separate user.',
           security: SECURITY_KEY,
           responses: {
-            ...success(201, 'The new, inactive user; `activation_email` says whether Mailjet accepted the email', RegisteredUser, {
-              Location: { description: '/users/{email}', schema: { type: 'string' } },
-            }),
+            ...success(
+              201,
+              'The new, inactive user; `activation_email` says whether Mailjet accepted the email',
+              RegisteredUser,
+              {
+                Location: { description: '/users/{email}', schema: { type: 'string' } },
+              },
+            ),
             ...problems(
               'request.invalid_json',
               'auth.invalid_api_key',

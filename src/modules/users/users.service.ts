@@ -21,26 +21,22 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
 
       const passwordHash = await deps.passwords.hash(input.password)
       const now = deps.clock()
-      let registered
-      try {
-        registered = await transaction(deps.sql, async (tx) => {
-          const user = await users.insert(tx, {
-            serverId: server.id,
-            email: input.email,
-            passwordHash,
-            firstName: input.first_name ?? null,
-            lastName: input.last_name ?? null,
-            birthDate: input.birth_date ?? null,
-            now,
-          })
-          return { user, issued: await activation.issue(tx, user.id, now) }
+      const registered = await transaction(deps.sql, async (tx) => {
+        const user = await users.insert(tx, {
+          serverId: server.id,
+          email: input.email,
+          passwordHash,
+          firstName: input.first_name ?? null,
+          lastName: input.last_name ?? null,
+          birthDate: input.birth_date ?? null,
+          now,
         })
-      } catch (error) {
+        return { user, issued: await activation.issue(tx, user.id, now) }
+      }).catch((error: unknown) => {
         // The unique index decides, so two registrations racing get one 201 and one 409.
-        if (isUniqueViolation(error, USER_EMAIL_UNIQUE))
-          throw new AppError('user.already_exists')
+        if (isUniqueViolation(error, USER_EMAIL_UNIQUE)) throw new AppError('user.already_exists')
         throw error
-      }
+      })
       const delivery = await activation.deliver(server, registered.user, registered.issued)
       return { ...toPublicUser(server.name, registered.user), activation_email: delivery.status }
     },
