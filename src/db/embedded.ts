@@ -15,8 +15,8 @@ const PASSWORD = 'postgres'
 export const DEV_DATA_DIR = join(import.meta.dir, '../../.data/postgres')
 export const DEV_PORT = 54329
 
-export function embeddedUrl(port: number, database = 'postgres'): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}?sslmode=disable`
+function embeddedUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`
 }
 
 function portAnswers(port: number): Promise<boolean> {

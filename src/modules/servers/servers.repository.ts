@@ -32,4 +32,3 @@ export function createServersRepository(statements: Statements) {
   }
 }
 
-export type ServersRepository = ReturnType<typeof createServersRepository>

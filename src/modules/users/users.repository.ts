@@ -65,4 +65,3 @@ export function createUsersRepository(statements: Statements) {
   }
 }
 
-export type UsersRepository = ReturnType<typeof createUsersRepository>
