@@ -31,4 +31,3 @@ export function createServersRepository(statements: Statements) {
     deleteByName: (db: Executor, name: string) => deleteByName.maybeOne<ServerIdentity>(db, [name]),
   }
 }
-

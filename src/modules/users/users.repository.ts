@@ -64,4 +64,3 @@ export function createUsersRepository(statements: Statements) {
       deleteByEmail.maybeOne<UserRow>(db, [serverId, email]),
   }
 }
-
