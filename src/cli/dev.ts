@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { connect } from '../db/client'
 import { DEV_DATA_DIR, devDatabase } from '../db/embedded'
@@ -20,7 +20,8 @@ const keyFile = Bun.file(LOCAL_KEY_FILE)
 const local = await servers.ensure('local', (await keyFile.exists()) ? (await keyFile.text()).trim() : undefined)
 await sql.end()
 await mkdir(dirname(LOCAL_KEY_FILE), { recursive: true })
-await Bun.write(LOCAL_KEY_FILE, local.api_key)
+// Readable by this user only: it is a working key for the local server.
+await writeFile(LOCAL_KEY_FILE, local.api_key, { mode: 0o600 })
 // The contract asks for the key on stdout; it is a local development key, never a production one.
 console.log(`Server "local" API key: ${local.api_key}`)
 console.log(`Swagger UI: http://localhost:${new URL(server.url).port}/docs`)
