@@ -10,8 +10,11 @@ import { apiKeyPlugin } from './modules/servers/api-key.plugin'
 import { createServerLookup } from './modules/servers/server-lookup'
 import { usersRoutes } from './modules/users/users.routes'
 
-/** Bun refuses larger bodies outright; up to this, the JSON parser answers 413 as problem+json. */
-const HARD_BODY_LIMIT = 1024 * 1024
+/**
+ * Bun refuses larger bodies outright, with a bare 413. Up to this, the JSON parser
+ * answers 413 as problem+json, reading no more than its own 16 KiB limit.
+ */
+const HARD_BODY_LIMIT = 64 * 1024 * 1024
 
 export function createApp(deps: Deps) {
   const activation = createActivationService(deps)

@@ -216,6 +216,32 @@ describe('POST /users/', () => {
     expect(reply.headers.get('content-type')).toBe('application/problem+json')
   })
 
+  test('413 as problem+json for a 2 MiB body, and for a chunked one without Content-Length', async () => {
+    const big = await call(app.url, 'POST', '/users/', {
+      key,
+      body: 'x'.repeat(2 * 1024 * 1024),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(big.status).toBe(413)
+    expect(big.headers.get('content-type')).toBe('application/problem+json')
+
+    const piece = new TextEncoder().encode(' '.repeat(8 * 1024))
+    let sent = 0
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 4) controller.enqueue(piece)
+        else controller.close()
+      },
+    })
+    const chunked = await fetch(`${app.url}/users/`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: stream,
+    })
+    expect(chunked.status).toBe(413)
+    expect(chunked.headers.get('content-type')).toBe('application/problem+json')
+  })
+
   test('415 for a body that is not JSON', async () => {
     const form = await call(app.url, 'POST', '/users/', {
       key,
