@@ -18,6 +18,10 @@ afterAll(() => app.stop())
 const register = (json: unknown, options: { key?: string; headers?: Record<string, string> } = {}) =>
   call(app.url, 'POST', '/users/', { key: options.key ?? key, json, headers: options.headers })
 
+/** A body sent as it is, with the content type given. */
+const registerRaw = (body: string, contentType = 'application/json') =>
+  call(app.url, 'POST', '/users/', { key, body, headers: { 'content-type': contentType } })
+
 describe('POST /users/', () => {
   test('201 with the user, its Location and activation_email "sent"', async () => {
     const email = uniqueEmail('Ann')
@@ -191,23 +195,14 @@ describe('POST /users/', () => {
   })
 
   test('400 for unparseable JSON', async () => {
-    const reply = await call(app.url, 'POST', '/users/', {
-      key,
-      body: '{"email": "a@b.io",',
-      headers: { 'content-type': 'application/json' },
-    })
+    const reply = await registerRaw('{"email": "a@b.io",')
     expect(reply.status).toBe(400)
     expect(reply.headers.get('content-type')).toBe('application/problem+json')
     expect(reply.body).toMatchObject({ status: 400 })
   })
 
   test('400 for an empty JSON body', async () => {
-    const reply = await call(app.url, 'POST', '/users/', {
-      key,
-      body: '',
-      headers: { 'content-type': 'application/json' },
-    })
-    expect(reply.status).toBe(400)
+    expect((await registerRaw('')).status).toBe(400)
   })
 
   test('413 for a body over 16 KiB', async () => {
@@ -217,11 +212,7 @@ describe('POST /users/', () => {
   })
 
   test('413 as problem+json for a 2 MiB body, and for a chunked one without Content-Length', async () => {
-    const big = await call(app.url, 'POST', '/users/', {
-      key,
-      body: 'x'.repeat(2 * 1024 * 1024),
-      headers: { 'content-type': 'application/json' },
-    })
+    const big = await registerRaw('x'.repeat(2 * 1024 * 1024))
     expect(big.status).toBe(413)
     expect(big.headers.get('content-type')).toBe('application/problem+json')
 
@@ -243,15 +234,10 @@ describe('POST /users/', () => {
   })
 
   test('415 for a body that is not JSON', async () => {
-    const form = await call(app.url, 'POST', '/users/', {
-      key,
-      body: `email=${uniqueEmail()}&password=${PASSWORD}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    })
+    const form = await registerRaw(`email=${uniqueEmail()}&password=${PASSWORD}`, 'application/x-www-form-urlencoded')
     expect(form.status).toBe(415)
     expect(form.headers.get('content-type')).toBe('application/problem+json')
-    const text = await call(app.url, 'POST', '/users/', { key, body: '{}', headers: { 'content-type': 'text/plain' } })
-    expect(text.status).toBe(415)
+    expect((await registerRaw('{}', 'text/plain')).status).toBe(415)
   })
 
   test('no answer ever contains the password or a hash', async () => {
