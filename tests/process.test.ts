@@ -75,6 +75,15 @@ describe('SIGTERM', () => {
   })
 })
 
+describe('SIGINT', () => {
+  test('stops the service cleanly too', async () => {
+    const { child, output } = await startService()
+    child.kill('SIGINT')
+    expect(await child.exited).toBe(0)
+    expect(output()).toContain('"signal":"SIGINT"')
+  })
+})
+
 describe('request logs', () => {
   test('one JSON line per request: method, route without the email, status, duration, request id', async () => {
     const { child, output } = await startService({ LOG_LEVEL: 'info' })
