@@ -9,7 +9,10 @@ import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // A real browser starts and renders pages: a bound against hangs, for this file only.
 setDefaultTimeout(30_000)
-if (!hasChromium) console.log('skipped browser tests: /usr/bin/chromium is not installed (.ci/run installs it)')
+if (!hasChromium)
+  console.log(
+    'skipped browser tests: needs /usr/bin/chromium (.ci/run installs it) and playwright-core (a dev dependency)',
+  )
 
 const time = manualClock()
 let app: TestApp

