@@ -1,12 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createApp } from '../src/app'
-import { systemClock } from '../src/clock'
-import { parseConfig } from '../src/config'
-import { connect } from '../src/db/client'
-import { QUERIES_DIR, Statements } from '../src/db/statements'
-import { createLogger } from '../src/log'
-import { createLogMailer } from '../src/mail/log.mailer'
-import { createPasswords } from '../src/passwords'
 import { startTestApp, type TestApp } from './support/app'
 import { CONTRACT_OPERATIONS } from './support/contract'
 import { freePort } from './support/database'
@@ -28,25 +20,13 @@ describe('GET /health', () => {
   })
 
   test('503 problem+json when the database does not answer', async () => {
-    const log = createLogger('error', () => {})
-    const config = parseConfig({})
-    const sql = connect(`postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`)
-    const down = createApp({
-      config,
-      sql,
-      statements: await Statements.load(QUERIES_DIR),
-      mailer: createLogMailer(log),
-      passwords: await createPasswords(config.argon2),
-      clock: systemClock,
-      log,
-    }).listen({ hostname: '127.0.0.1', port: 0 })
+    const down = await startTestApp({ databaseUrl: `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none` })
     try {
-      const reply = await call(`http://127.0.0.1:${down.server?.port}`, 'GET', '/health')
+      const reply = await call(down.url, 'GET', '/health')
       expect(reply.status).toBe(503)
       expect(reply.headers.get('content-type')).toBe('application/problem+json')
     } finally {
-      await down.stop(true)
-      await sql.end({ timeout: 0 })
+      await down.stop()
     }
   })
 })
