@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, connect as netConnect } from 'node:net'
@@ -13,7 +14,8 @@ const USER = 'postgres'
 const PASSWORD = 'postgres'
 
 export const DEV_DATA_DIR = join(import.meta.dir, '../../.data/postgres')
-export const DEV_PORT = 54329
+/** Derived from the checkout's path, so the dev databases of two clones on one machine never meet. */
+export const DEV_PORT = 40_000 + (createHash('sha256').update(DEV_DATA_DIR).digest().readUInt16BE(0) % 20_000)
 
 function embeddedUrl(port: number): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`
