@@ -24,7 +24,7 @@ export function createApp(deps: Deps) {
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
     .use(requestLog(deps.log))
     .use(problemHandler(deps.log))
-    .use(docsRoutes())
+    .use(docsRoutes(deps.config.publicUrl))
     .use(healthRoutes(deps))
     .use(usersRoutes(deps, activation, apiKey))
     .use(activationRoutes(deps, activation, apiKey))

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { startTestApp, type TestApp } from './support/app'
+import { PUBLIC_URL, startTestApp, type TestApp } from './support/app'
 import { CONTRACT_OPERATIONS } from './support/contract'
 import { freePort } from './support/database'
 import { call } from './support/http'
@@ -93,5 +93,36 @@ describe('GET /docs', () => {
     ])
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' })
     expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' })
+  })
+
+  test('/docs/json is OpenAPI 3.1 with the service as server, and the answers every operation can give', async () => {
+    type Response = { content?: Record<string, { schema?: unknown }>; headers?: Record<string, unknown> }
+    type Operation = { security?: Record<string, string[]>[]; responses: Record<string, Response> }
+    const doc = (await call(app.url, 'GET', '/docs/json')).body as {
+      openapi: string
+      servers: { url: string }[]
+      paths: Record<string, Record<string, Operation>>
+    }
+    expect(doc.openapi).toBe('3.1.0')
+    expect(doc.servers).toEqual([expect.objectContaining({ url: PUBLIC_URL })])
+    // TypeBox's `error` (our field messages) is no JSON Schema keyword: the published document has none.
+    expect(JSON.stringify(doc)).not.toContain('"error":"')
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const name = `${method.toUpperCase()} ${path}`
+        const credentials = (operation.security ?? []).some((requirement) => Object.keys(requirement).length > 0)
+        const expected = ['500', ...(credentials ? ['401', '503'] : [])]
+        expect({ name, statuses: Object.keys(operation.responses) }).toEqual({
+          name,
+          statuses: expect.arrayContaining(expected),
+        })
+        const unavailable = operation.responses['503']
+        if (unavailable) expect(Object.keys(unavailable.headers ?? {})).toContain('Retry-After')
+      }
+    }
+    // The emailed link answers a browser with HTML pages, whatever the status.
+    const link = doc.paths['/validation/{token}']?.get as Operation
+    for (const status of ['200', '401', '404', '410', '500', '503'])
+      expect(Object.keys(link.responses[status]?.content ?? {})).toContain('text/html')
   })
 })

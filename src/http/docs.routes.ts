@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path'
 import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
+import type { OpenAPIV3_1 } from 'openapi-types'
 import packageJson from '../../package.json'
+import { publishDocument } from './openapi-document'
 
 const ASSETS = dirname(Bun.resolveSync('swagger-ui-dist/package.json', import.meta.dir))
 const ASSET_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'] as const
@@ -31,7 +33,8 @@ A server authenticates with its API key in the \`X-API-Key\` header. Each new us
 
 Every error is \`application/problem+json\` (RFC 9457).`
 
-export function docsRoutes() {
+/** Swagger UI at /docs and the OpenAPI document at /docs/json, whose server is `publicUrl`. */
+export function docsRoutes(publicUrl: string) {
   const assets = new Elysia({ name: 'docs-assets', prefix: '/docs/assets' })
   for (const file of ASSET_FILES) {
     // Static responses are served by Bun directly, with no per-request work.
@@ -40,6 +43,10 @@ export function docsRoutes() {
 
   return (
     new Elysia({ name: 'docs' })
+      // Local to this plugin: only /docs/json answers an object, the document the swagger plugin built.
+      .onAfterHandle(({ path, response }) => {
+        if (path === '/docs/json') return publishDocument(response as OpenAPIV3_1.Document)
+      })
       .use(
         swagger({
           provider: 'swagger-ui',
@@ -47,6 +54,9 @@ export function docsRoutes() {
           specPath: '/docs/json',
           excludeStaticFile: true,
           documentation: {
+            // TypeBox schemas are JSON Schema 2020-12 (const, type "null"), the dialect of OpenAPI 3.1.
+            openapi: '3.1.0',
+            servers: [{ url: publicUrl, description: 'This service (PUBLIC_URL)' }],
             info: { title: 'Registration API', version: packageJson.version, description: DESCRIPTION },
             tags: [
               { name: 'Users', description: 'Register, read and delete a server’s users' },

@@ -30,6 +30,7 @@ export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements'>) {
         tags: ['Health'],
         summary: 'Is the service up?',
         description: '200 when the database answers, else 503.',
+        security: [],
         responses: {
           ...success(200, 'The service and its database answer', Healthy),
           ...problems('service.unavailable'),

@@ -5,7 +5,8 @@ import { Problem } from './problem.model'
 
 type Header = OpenAPIV3.HeaderObject
 type Responses = OpenAPIV3.ResponsesObject
-// TypeBox schemas are JSON Schema objects; OpenAPI 3.0 reads them as they are.
+// TypeBox schemas are JSON Schema objects; OpenAPI 3.1 reads them as they are
+// (docs.routes.ts strips the keywords only TypeBox knows).
 const asSchema = (schema: TSchema) => schema as OpenAPIV3.SchemaObject
 
 /** Members some problems add, shown in their examples. */
@@ -23,6 +24,9 @@ const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
   },
   'activation.resend_too_soon': {
     'Retry-After': { description: 'Seconds until a resend is allowed', schema: { type: 'integer' } },
+  },
+  'service.unavailable': {
+    'Retry-After': { description: 'Seconds after which to try again', schema: { type: 'integer' } },
   },
 }
 
@@ -60,5 +64,22 @@ export function problems(...codes: ProblemCode[]): Responses {
         },
       },
     ]),
+  )
+}
+
+const HTML_PAGE: OpenAPIV3.MediaTypeObject = {
+  schema: { type: 'string', description: 'A small HTML page saying the same, for a browser' },
+}
+
+/**
+ * The same responses, each also as a small HTML page for a browser (`Accept: text/html`).
+ * The published document extends this to the responses every operation gets (500, 503).
+ */
+export function withHtmlPages(responses: Responses): Responses {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => {
+      const { content, ...rest } = response as OpenAPIV3.ResponseObject
+      return [status, { ...rest, content: { ...content, 'text/html': HTML_PAGE } }]
+    }),
   )
 }

@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import { AppError, invalidCredentials } from '../../errors'
 import { jsonBody } from '../../http/json-body'
-import { problems, success } from '../../http/openapi'
+import { problems, success, withHtmlPages } from '../../http/openapi'
 import type { ApiKeyPlugin } from '../servers/api-key.plugin'
 import { ActivationResult, CodeBody, ResendResult, TokenParam } from './activation.model'
 import { errorPage, successPage, wantsHtml } from './activation.pages'
@@ -38,10 +38,10 @@ export function activationRoutes(deps: Deps, service: ActivationService, apiKey:
           description:
             'The link from the activation email, with the user’s email and password as HTTP Basic credentials. Checked in this order: credentials present, token known, credentials right, already active, not expired. A browser (Accept: text/html) gets small HTML pages with the same status codes.',
           security: [{ basicAuth: [] }],
-          responses: {
+          responses: withHtmlPages({
             ...success(200, 'Activated now, or already before', ActivationResult),
             ...problems('auth.invalid_credentials', 'activation.unknown_link', 'activation.gone'),
-          },
+          }),
         },
       },
     )
