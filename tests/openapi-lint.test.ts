@@ -1,0 +1,43 @@
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { lintDocument, servedDocument } from './support/openapi-lint'
+
+type Document = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> }
+
+let served: Document
+
+beforeAll(async () => {
+  served = (await servedDocument()) as Document
+})
+
+describe('the OpenAPI document at /docs/json', () => {
+  test('passes redocly lint with the recommended rules (redocly.yaml), as .ci/run checks', async () => {
+    const result = await lintDocument(served)
+    if (!result.passed) console.error(result.output)
+    expect(result.passed).toBe(true)
+  })
+
+  // The lint above could pass for want of looking: each of these regressions must fail it.
+  const regressions: Record<string, (document: Document) => void> = {
+    'declaring OpenAPI 3.0 while the schemas use const and type "null"': (document) => {
+      document.openapi = '3.0.3'
+    },
+    'a TypeBox-only keyword left in a schema': (document) => {
+      const body = document.paths['/users/']?.post?.requestBody as {
+        content: Record<string, { schema: { properties: Record<string, Record<string, unknown>> } }>
+      }
+      const email = body.content['application/json']?.schema.properties.email
+      if (email) email.error = 'must be an email address'
+    },
+    'an operation that says nothing of its security': (document) => {
+      delete document.paths['/health']?.get?.security
+    },
+  }
+  for (const [name, breakIt] of Object.entries(regressions)) {
+    test(`fails on ${name}`, async () => {
+      const broken = structuredClone(served)
+      breakIt(broken)
+      expect(JSON.stringify(broken)).not.toBe(JSON.stringify(served))
+      expect((await lintDocument(broken)).passed).toBe(false)
+    })
+  }
+})
