@@ -1,13 +1,15 @@
 import { Elysia } from 'elysia'
 import type { Deps } from './deps'
+import { createAccess } from './http/access'
 import { docsRoutes } from './http/docs.routes'
 import { healthRoutes } from './http/health.routes'
+import { readJsonBody } from './http/json-body'
 import { problemHandler } from './http/problem-handler'
 import { requestLog } from './http/request-log'
+import { createPasswordGuard } from './limits/password-guard'
+import { createRateLimiter } from './limits/rate-limiter'
 import { activationRoutes } from './modules/activation/activation.routes'
 import { createActivationService } from './modules/activation/activation.service'
-import { apiKeyPlugin } from './modules/servers/api-key.plugin'
-import { createServerLookup } from './modules/servers/server-lookup'
 import { usersRoutes } from './modules/users/users.routes'
 
 /**
@@ -16,18 +18,30 @@ import { usersRoutes } from './modules/users/users.routes'
  */
 const HARD_BODY_LIMIT = 64 * 1024 * 1024
 
+/**
+ * A path segment that does not decode (`/users/%FF/`) reaches the route as null;
+ * as an empty string it names nothing, and the route answers its own 404.
+ */
+function undecodableParamsNameNothing({ params }: { params: Record<string, string | undefined> }) {
+  for (const name in params) params[name] ??= ''
+}
+
 export function createApp(deps: Deps) {
-  const activation = createActivationService(deps)
-  const apiKey = apiKeyPlugin(createServerLookup(deps))
+  const guard = createPasswordGuard(deps)
+  const take = createRateLimiter(deps)
+  const access = createAccess(deps, guard, take)
+  const activation = createActivationService(deps, { guard, take })
 
   // normalize: false makes unknown fields a 422 instead of being silently dropped.
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
     .use(requestLog(deps.log))
     .use(problemHandler(deps.log))
+    .onParse({ as: 'global' }, readJsonBody)
+    .onTransform({ as: 'global' }, undecodableParamsNameNothing)
     .use(docsRoutes(deps.config.publicUrl))
     .use(healthRoutes(deps))
-    .use(usersRoutes(deps, activation, apiKey))
-    .use(activationRoutes(deps, activation, apiKey))
+    .use(usersRoutes(deps, activation, access))
+    .use(activationRoutes(deps, activation, access))
 }
 
 export type App = ReturnType<typeof createApp>

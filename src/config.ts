@@ -12,6 +12,14 @@ export interface Argon2Params {
   timeCost: number
 }
 
+/** Password guessing: attempts per (server, email) in a window, then locks that double up to a cap. */
+export interface AuthLimits {
+  maxFailures: number
+  failureWindowSeconds: number
+  lockoutSeconds: number
+  maxLockoutSeconds: number
+}
+
 export interface Config {
   port: number
   host: string
@@ -25,6 +33,16 @@ export interface Config {
   resendIntervalSeconds: number
   logLevel: LogLevel
   argon2: Argon2Params
+  auth: AuthLimits
+  registrationsPerMinute: number
+  linkMissesPerMinute: number
+  unactivatedTtlSeconds: number
+  retentionSeconds: number
+  trustProxy: boolean
+  /** Keys the HMAC of stored codes; required by `start`, made and kept by `dev`. */
+  secretKey: string | undefined
+  /** The former SECRET_KEY, still accepted for live codes during a rotation. */
+  secretKeyPrevious: string | undefined
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +94,32 @@ function email(env: Env, name: string, fallback: string): string {
   return raw
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase()
+  if (raw === undefined) return fallback
+  if (raw === 'true' || raw === 'false') return raw === 'true'
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+export const MIN_SECRET_KEY_LENGTH = 32
+
+function secret(env: Env, name: string): string | undefined {
+  const raw = read(env, name)
+  if (raw !== undefined && raw.length < MIN_SECRET_KEY_LENGTH)
+    throw new ConfigError(`${name} must be at least ${MIN_SECRET_KEY_LENGTH} characters`)
+  return raw
+}
+
+function authLimits(env: Env): AuthLimits {
+  const maxLockoutSeconds = integer(env, 'AUTH_MAX_LOCKOUT_SECONDS', 900, 1, 86_400)
+  return {
+    maxFailures: integer(env, 'AUTH_MAX_FAILURES', 10, 1, 1_000),
+    failureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+    lockoutSeconds: integer(env, 'AUTH_LOCKOUT_SECONDS', Math.min(60, maxLockoutSeconds), 1, maxLockoutSeconds),
+    maxLockoutSeconds,
+  }
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
   const level = LOG_LEVELS.find((l) => l === raw)
@@ -100,5 +144,13 @@ export function parseConfig(env: Env): Config {
       memoryCost: integer(env, 'ARGON2_MEMORY_KIB', 19_456, 8_192, 4_194_304),
       timeCost: integer(env, 'ARGON2_TIME_COST', 2, 1, 100),
     },
+    auth: authLimits(env),
+    registrationsPerMinute: integer(env, 'REGISTRATIONS_PER_MINUTE', 600, 1, 1_000_000),
+    linkMissesPerMinute: integer(env, 'LINK_MISSES_PER_MINUTE', 60, 1, 1_000_000),
+    unactivatedTtlSeconds: integer(env, 'UNACTIVATED_TTL_SECONDS', 86_400, 60, 31_536_000),
+    retentionSeconds: integer(env, 'RETENTION_SECONDS', 604_800, 86_400, 31_536_000),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    secretKey: secret(env, 'SECRET_KEY'),
+    secretKeyPrevious: secret(env, 'SECRET_KEY_PREVIOUS'),
   }
 }

@@ -24,6 +24,21 @@ export const PROBLEMS = {
     title: 'Missing or wrong credentials',
     detail: 'Send the user’s email and password as HTTP Basic credentials.',
   },
+  'auth.locked': {
+    status: 429,
+    title: 'Too many wrong passwords',
+    detail: 'Too many wrong passwords for this email; try again after Retry-After seconds.',
+  },
+  'limit.registrations': {
+    status: 429,
+    title: 'Too many registrations',
+    detail: 'This server has registered too many users in the last minute; try again after Retry-After seconds.',
+  },
+  'limit.unknown_links': {
+    status: 429,
+    title: 'Too many unknown links',
+    detail: 'Too many unknown activation links were tried from this address; try again after Retry-After seconds.',
+  },
   'user.already_exists': {
     status: 409,
     title: 'User already exists',
@@ -104,9 +119,9 @@ export const BASIC_REALM = 'registration-api'
 
 export const invalidFields = (errors: FieldError[]) => new AppError('request.invalid_fields', { extra: { errors } })
 
-export const invalidCredentials = () =>
+export const invalidCredentials = (headers: Record<string, string> = {}) =>
   new AppError('auth.invalid_credentials', {
-    headers: { 'www-authenticate': `Basic realm="${BASIC_REALM}", charset="UTF-8"` },
+    headers: { ...headers, 'www-authenticate': `Basic realm="${BASIC_REALM}", charset="UTF-8"` },
   })
 
 export const problemType = (code: ProblemCode) => `urn:registration-api:problem:${code}`

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto'
 
 /** 256 random bits, URL-safe: API keys and link tokens. */
 export function randomToken(): string {
@@ -13,4 +13,48 @@ export function sha256(value: string): Buffer {
 /** Four digits from a cryptographic source, leading zeros kept. */
 export function randomCode(): string {
   return randomInt(0, 10_000).toString().padStart(4, '0')
+}
+
+/** SECRET_KEY and, during a rotation, the key it replaced. */
+export interface CodeKeys {
+  current: string
+  previous: string | undefined
+}
+
+/**
+ * A short code has too few values for a plain hash to hide it, so it is stored as
+ * HMAC-SHA256 under a key the database never sees. `purpose` keeps the codes of
+ * different flows apart (an activation code never matches a reset code's HMAC).
+ */
+export function codeHmac(key: string, purpose: string, code: string): Buffer {
+  return createHmac('sha256', key).update(`${purpose}:${code}`).digest()
+}
+
+/** The HMACs a tried code may be stored as: under the current key, and the previous one while it lasts. */
+export function codeCandidates(keys: CodeKeys, purpose: string, code: string): [Buffer, Buffer | null] {
+  return [codeHmac(keys.current, purpose, code), keys.previous ? codeHmac(keys.previous, purpose, code) : null]
+}
+
+export interface ActivationSecrets {
+  /** What the email shows: the 4-digit code and the link's token. */
+  code: string
+  token: string
+  /** What the database keeps instead. */
+  codeHmac: Buffer
+  tokenHash: Buffer
+}
+
+export const ACTIVATION_CODE_PURPOSE = 'activation'
+
+/** The one place that makes an activation's code and link token together with their stored forms. */
+export function newActivationSecrets(keys: CodeKeys): ActivationSecrets {
+  const code = randomCode()
+  const token = randomToken()
+  return { code, token, codeHmac: codeHmac(keys.current, ACTIVATION_CODE_PURPOSE, code), tokenHash: sha256(token) }
+}
+
+/** The code keys from the configuration; the service cannot store a code without SECRET_KEY. */
+export function codeKeys(config: { secretKey: string | undefined; secretKeyPrevious: string | undefined }): CodeKeys {
+  if (!config.secretKey) throw new Error('SECRET_KEY is not set')
+  return { current: config.secretKey, previous: config.secretKeyPrevious }
 }

@@ -6,6 +6,8 @@ import { migrate } from './db/migrate'
 import { QUERIES_DIR, Statements } from './db/statements'
 import { createLogger, type Logger } from './log'
 import { createMailer } from './mail/create-mailer'
+import { startMaintenance } from './maintenance/maintenance.runner'
+import { createMaintenanceTasks } from './maintenance/maintenance.tasks'
 import { createPasswords } from './passwords'
 
 /** How long in-flight requests may run on after SIGTERM before their connections are cut. */
@@ -40,6 +42,7 @@ export async function serve(
     log,
   }
   const app = createApp(deps).listen({ port: config.port, hostname: config.host })
+  const maintenance = startMaintenance(createMaintenanceTasks(deps), log)
   const url = `http://${config.host}:${app.server?.port}`
   const server: RunningServer = {
     url,
@@ -52,6 +55,7 @@ export async function serve(
         log.warn('in-flight requests cut after the shutdown grace period', { grace_ms: SHUTDOWN_GRACE_MS })
         await app.stop(true)
       }
+      await maintenance.stop()
       await sql.end({ timeout: 5 })
     },
   }

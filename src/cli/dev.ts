@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { connect } from '../db/client'
@@ -7,10 +8,24 @@ import { createServersService } from '../modules/servers/servers.service'
 import { serve } from '../server'
 import { configOrExit } from './config-or-exit'
 
-// The local key is kept beside the dev database so it survives restarts.
+// The local key and the secret key are kept beside the dev database so they survive restarts.
 const LOCAL_KEY_FILE = join(dirname(DEV_DATA_DIR), 'local-api-key')
+const SECRET_KEY_FILE = join(dirname(DEV_DATA_DIR), 'secret-key')
 
-const config = configOrExit()
+/** SECRET_KEY when set, else the one this checkout made on its first run (codes stored under it keep working). */
+async function devSecretKey(configured: string | undefined): Promise<string> {
+  if (configured) return configured
+  const file = Bun.file(SECRET_KEY_FILE)
+  if (await file.exists()) return (await file.text()).trim()
+  const key = randomBytes(32).toString('base64url')
+  await mkdir(dirname(SECRET_KEY_FILE), { recursive: true })
+  // Readable by this user only: it keys the HMAC of every stored code.
+  await writeFile(SECRET_KEY_FILE, key, { mode: 0o600 })
+  return key
+}
+
+const parsed = configOrExit()
+const config = { ...parsed, secretKey: await devSecretKey(parsed.secretKey) }
 const database = await devDatabase()
 const server = await serve(config, database.url, database.stop)
 

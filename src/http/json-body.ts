@@ -6,6 +6,16 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 
 const tooLarge = () => new AppError('request.too_large', { detail: `The body may be at most ${MAX_BODY_BYTES} bytes.` })
 
+/**
+ * A body refused as it was read (413, 415, 400). Elysia parses before the
+ * authentication gates run (they sit in the transform step), so the refusal is
+ * kept as the body's value instead of thrown: it fails the route's body schema,
+ * after authentication and limits, and the problem handler answers with it.
+ */
+export class RejectedBody {
+  constructor(readonly error: AppError) {}
+}
+
 /** The body, read no further than the limit: a chunked body without Content-Length cannot fill memory. */
 async function readCapped(request: Request): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
@@ -18,11 +28,7 @@ async function readCapped(request: Request): Promise<Uint8Array> {
   return Buffer.concat(chunks)
 }
 
-/**
- * Route-level body parser: JSON only (415), at most 16 KiB (413), well-formed
- * UTF-8 JSON (400). Elysia's own parser would accept other types and any size.
- */
-async function parseJsonBody({ request }: { request: Request }): Promise<unknown> {
+async function parse(request: Request): Promise<unknown> {
   if (!JSON_TYPE.test(request.headers.get('content-type') ?? '')) throw new AppError('request.unsupported_media_type')
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge()
   const bytes = await readCapped(request)
@@ -34,8 +40,15 @@ async function parseJsonBody({ request }: { request: Request }): Promise<unknown
 }
 
 /**
- * The `parse` option of routes with a JSON body. parseJsonBody always answers, so
- * Elysia's 'json' is never reached: it is there because the OpenAPI generator
- * reads the request's content type from it (a function alone documents three).
+ * The one body parser of every route: JSON only (415), at most 16 KiB (413),
+ * well-formed UTF-8 JSON (400), each refusal deferred as a RejectedBody. Elysia's
+ * own parser would accept other types and any size, and throw before authentication.
  */
-export const jsonBody = [parseJsonBody, 'json' as const]
+export async function readJsonBody({ request }: { request: Request }): Promise<unknown> {
+  try {
+    return await parse(request)
+  } catch (error) {
+    if (error instanceof AppError) return new RejectedBody(error)
+    throw error
+  }
+}

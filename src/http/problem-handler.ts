@@ -2,6 +2,7 @@ import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Elysia, ValidationError } from 'elysia'
 import { AppError, type FieldError, invalidFields, problemResponse } from '../errors'
 import type { Logger } from '../log'
+import { RejectedBody } from './json-body'
 
 type ValueError = ValidationError['all'][number]
 
@@ -30,8 +31,8 @@ export function fieldErrors(error: ValidationError): FieldError[] {
 export function problemHandler(log: Logger) {
   function toAppError(code: string | number, error: unknown, request: Request): AppError {
     if (error instanceof AppError) return error
-    // Elysia wraps what a body parser throws; ours throws AppErrors (413, 415, 400).
-    if (code === 'PARSE' && error instanceof Error && error.cause instanceof AppError) return error.cause
+    // A body refused as it was read (413, 415, 400) is said only now, once authentication has passed.
+    if (error instanceof ValidationError && error.value instanceof RejectedBody) return error.value.error
     if (error instanceof ValidationError && error.type !== 'response') return invalidFields(fieldErrors(error))
     if (code === 'PARSE') return new AppError('request.invalid_json')
     if (code === 'NOT_FOUND') return new AppError('route.not_found')

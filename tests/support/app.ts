@@ -12,6 +12,8 @@ import { freePort, testDatabaseUrl } from './database'
 import { startFakeMailjet } from './fake-mailjet'
 
 export const PUBLIC_URL = 'https://accounts.example.test'
+/** Not a real key: tests only. */
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef-test'
 
 const statements = Statements.load(QUERIES_DIR)
 let serverCount = 0
@@ -40,6 +42,9 @@ export async function startTestApp(options: TestAppOptions = {}) {
     MAILJET_API_URL: mailjet.url,
     MAIL_FROM_EMAIL: 'accounts@example.test',
     LOG_LEVEL: 'error',
+    SECRET_KEY: TEST_SECRET_KEY,
+    // Every test app asks from 127.0.0.1, so they would share one count of unknown links.
+    LINK_MISSES_PER_MINUTE: '1000000',
     ...options.env,
   })
   const log = createLogger(config.logLevel, () => {})

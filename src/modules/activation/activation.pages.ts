@@ -53,9 +53,9 @@ main{background:#fff;border-radius:8px;padding:32px;max-width:420px;box-shadow:0
   return new Response(body, { status, headers: { ...PAGE_HEADERS, ...headers } })
 }
 
-export function successPage(status: ActivationStatus): Response {
+export function successPage(status: ActivationStatus, headers: Record<string, string> = {}): Response {
   const { title, message } = SUCCESS[status]
-  return page(200, title, message)
+  return page(200, title, message, headers)
 }
 
 /** The page for a domain error, with its status and headers (the Basic challenge on 401). */

@@ -3,15 +3,25 @@ import type { Statements } from '../../db/statements'
 
 export interface NewActivation {
   userId: string
-  code: string
+  codeHmac: Buffer
   tokenHash: Buffer
   now: Date
   expiresAt: Date
 }
 
+export interface CodeAttempt {
+  userId: string
+  /** The tried code's HMAC under SECRET_KEY, and under SECRET_KEY_PREVIOUS when set. */
+  codeHmac: Buffer
+  previousCodeHmac: Buffer | null
+  now: Date
+  maxAttempts: number
+}
+
 export interface ActivationByToken {
   id: string
   user_id: string
+  server_id: string
   email: string
   password_hash: string
   is_activated: boolean
@@ -28,13 +38,19 @@ export function createActivationsRepository(statements: Statements) {
 
   return {
     insert: (db: Executor, a: NewActivation) =>
-      insert.one<{ id: string; expires_at: Date }>(db, [a.userId, a.code, a.tokenHash, a.now, a.expiresAt]),
+      insert.one<{ id: string; expires_at: Date }>(db, [a.userId, a.codeHmac, a.tokenHash, a.now, a.expiresAt]),
     supersedeLive: (db: Executor, userId: string, now: Date) => supersede.maybeOne(db, [userId, now]),
     markSent: (db: Executor, id: string, sentAt: Date, expiresAt: Date) =>
       markSent.maybeOne<{ expires_at: Date }>(db, [id, sentAt, expiresAt]),
     findByTokenHash: (db: Executor, tokenHash: Buffer) => byTokenHash.maybeOne<ActivationByToken>(db, [tokenHash]),
-    consumeByCode: (db: Executor, userId: string, code: string, now: Date, maxAttempts: number) =>
-      consumeByCode.maybeOne<{ matched: boolean; wrong_attempts: number }>(db, [userId, code, now, maxAttempts]),
+    consumeByCode: (db: Executor, a: CodeAttempt) =>
+      consumeByCode.maybeOne<{ matched: boolean; wrong_attempts: number }>(db, [
+        a.userId,
+        a.codeHmac,
+        a.previousCodeHmac,
+        a.now,
+        a.maxAttempts,
+      ]),
     consumeByToken: (db: Executor, id: string, now: Date, maxAttempts: number) =>
       consumeByToken.maybeOne<{ user_id: string }>(db, [id, now, maxAttempts]),
     lockForResend: (db: Executor, userId: string) =>

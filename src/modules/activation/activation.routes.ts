@@ -1,30 +1,31 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import { AppError, invalidCredentials } from '../../errors'
-import { jsonBody } from '../../http/json-body'
+import type { Access } from '../../http/access'
+import { parseBasic } from '../../http/basic-auth'
+import { clientAddress } from '../../http/client-address'
 import { problems, success, withHtmlPages } from '../../http/openapi'
-import type { ApiKeyPlugin } from '../servers/api-key.plugin'
 import { ActivationResult, CodeBody, ResendResult, TokenParam } from './activation.model'
 import { errorPage, successPage, wantsHtml } from './activation.pages'
 import type { ActivationService } from './activation.service'
-import { basicAuthPlugin, parseBasic } from './basic-auth'
 
 const SECURITY_BOTH = [{ apiKey: [], basicAuth: [] }]
 
-export function activationRoutes(deps: Deps, service: ActivationService, apiKey: ApiKeyPlugin) {
+export function activationRoutes(deps: Deps, service: ActivationService, access: Access) {
   return new Elysia({ name: 'activation', prefix: '/validation' })
-    .use(apiKey)
-    .use(basicAuthPlugin)
+    .use(access.user)
     .get(
       '/:token',
-      async ({ params, request }) => {
+      async ({ params, request, server, set }) => {
         const html = wantsHtml(request.headers.get('accept'))
         try {
-          // Parsed here, not by the macro: the contract checks the token before the credentials' worth.
+          // Parsed here, not by the `user` option: the contract checks the token before the credentials' worth.
           const credentials = parseBasic(request.headers.get('authorization'))
           if (!credentials) throw invalidCredentials()
-          const status = await service.activateByLink(params.token, credentials)
-          return html ? successPage(status) : { status }
+          const client = clientAddress(request, server, deps.config.trustProxy)
+          const { status, headers } = await service.activateByLink(params.token, credentials, client)
+          Object.assign(set.headers, headers)
+          return html ? successPage(status, headers) : { status }
         } catch (error) {
           if (html && error instanceof AppError) return errorPage(error)
           throw error
@@ -40,52 +41,51 @@ export function activationRoutes(deps: Deps, service: ActivationService, apiKey:
           security: [{ basicAuth: [] }],
           responses: withHtmlPages({
             ...success(200, 'Activated now, or already before', ActivationResult),
-            ...problems('auth.invalid_credentials', 'activation.unknown_link', 'activation.gone'),
+            ...problems(
+              'auth.invalid_credentials',
+              'activation.unknown_link',
+              'activation.gone',
+              'auth.locked',
+              'limit.unknown_links',
+            ),
           }),
         },
       },
     )
-    .post(
-      '/',
-      async ({ caller, credentials, body }) => ({
-        status: await service.activateByCode(caller, credentials, body.code),
-      }),
-      {
-        apiKey: true,
-        credentials: true,
-        parse: jsonBody,
-        body: CodeBody,
-        detail: {
-          tags: ['Activation'],
-          summary: 'Activate by the emailed code',
-          description: `A wrong code answers 422 with attempts_left; after ${deps.config.activationMaxAttempts} wrong codes the code is burned and answers 410.`,
-          security: SECURITY_BOTH,
-          responses: {
-            ...success(200, 'Activated now, or already before', ActivationResult),
-            ...problems(
-              'request.invalid_json',
-              'auth.invalid_api_key',
-              'auth.invalid_credentials',
-              'activation.gone',
-              'request.too_large',
-              'request.unsupported_media_type',
-              'activation.wrong_code',
-              'request.invalid_fields',
-            ),
-          },
+    .post('/', async ({ caller, user, body }) => ({ status: await service.activateByCode(caller, user, body.code) }), {
+      user: true,
+      parse: 'json',
+      body: CodeBody,
+      detail: {
+        tags: ['Activation'],
+        summary: 'Activate by the emailed code',
+        description: `A wrong code answers 422 with attempts_left; after ${deps.config.activationMaxAttempts} wrong codes the code is burned and answers 410.`,
+        security: SECURITY_BOTH,
+        responses: {
+          ...success(200, 'Activated now, or already before', ActivationResult),
+          ...problems(
+            'request.invalid_json',
+            'auth.invalid_api_key',
+            'auth.invalid_credentials',
+            'activation.gone',
+            'request.too_large',
+            'request.unsupported_media_type',
+            'activation.wrong_code',
+            'request.invalid_fields',
+            'auth.locked',
+          ),
         },
       },
-    )
+    })
     .post(
       '/resend',
-      async ({ caller, credentials, set }) => {
-        const delivery = await service.resend(caller, credentials)
+      async ({ caller, user, set }) => {
+        const delivery = await service.resend(caller, user)
         set.status = 202
         return { expires_at: delivery.expiresAt.toISOString(), activation_email: delivery.status }
       },
       {
-        apiKey: true,
-        credentials: true,
+        user: true,
         detail: {
           tags: ['Activation'],
           summary: 'Send a new code and link',
@@ -98,6 +98,7 @@ export function activationRoutes(deps: Deps, service: ActivationService, apiKey:
               'auth.invalid_credentials',
               'activation.already_activated',
               'activation.resend_too_soon',
+              'auth.locked',
             ),
           },
         },

@@ -1,13 +1,14 @@
 import { type Executor, transaction } from '../../db/client'
 import type { Deps } from '../../deps'
 import { AppError, invalidCredentials } from '../../errors'
+import type { Credentials } from '../../http/basic-auth'
+import type { PasswordGuard } from '../../limits/password-guard'
+import type { RateLimiter, RatePolicy } from '../../limits/rate-limiter'
 import { renderActivationEmail } from '../../mail/activation-email'
-import { randomCode, randomToken, sha256 } from '../../secrets'
+import { ACTIVATION_CODE_PURPOSE, codeCandidates, codeKeys, newActivationSecrets, sha256 } from '../../secrets'
 import type { ServerIdentity } from '../servers/servers.repository'
-import { isEmail } from '../users/users.model'
 import { createUsersRepository, type UserRow } from '../users/users.repository'
 import { createActivationsRepository } from './activation.repository'
-import type { Credentials } from './basic-auth'
 
 export type ActivationStatus = 'activated' | 'already_activated'
 export type EmailStatus = 'sent' | 'pending'
@@ -26,20 +27,37 @@ export interface Delivery {
 
 type Recipient = Pick<UserRow, 'email' | 'first_name' | 'last_name'>
 
+export interface LinkActivation {
+  status: ActivationStatus
+  /** The RateLimit fields of the password policy, for the answer. */
+  headers: Record<string, string>
+}
+
 const gone = () => new AppError('activation.gone')
 
-export function createActivationService(deps: Deps) {
+export function createActivationService(deps: Deps, limits: { guard: PasswordGuard; take: RateLimiter }) {
   const repo = createActivationsRepository(deps.statements)
   const users = createUsersRepository(deps.statements)
+  const keys = codeKeys(deps.config)
   const { activationTtlSeconds, activationMaxAttempts, resendIntervalSeconds } = deps.config
   const expiryFrom = (from: Date) => new Date(from.getTime() + activationTtlSeconds * 1000)
+  const unknownLinks: RatePolicy = {
+    name: 'unknown_links',
+    perMinute: deps.config.linkMissesPerMinute,
+    problem: 'limit.unknown_links',
+  }
 
   /** Creates a code and link for the user inside the caller's transaction. */
   async function issue(db: Executor, userId: string, now: Date): Promise<IssuedActivation> {
-    const code = randomCode()
-    const token = randomToken()
-    const row = await repo.insert(db, { userId, code, tokenHash: sha256(token), now, expiresAt: expiryFrom(now) })
-    return { id: row.id, code, token, expiresAt: row.expires_at }
+    const secrets = newActivationSecrets(keys)
+    const row = await repo.insert(db, {
+      userId,
+      codeHmac: secrets.codeHmac,
+      tokenHash: secrets.tokenHash,
+      now,
+      expiresAt: expiryFrom(now),
+    })
+    return { id: row.id, code: secrets.code, token: secrets.token, expiresAt: row.expires_at }
   }
 
   /** Sends the email after the activation is committed; a failed send leaves it pending, never throws. */
@@ -63,14 +81,6 @@ export function createActivationService(deps: Deps) {
     return { status: 'sent', expiresAt: marked?.expires_at ?? issued.expiresAt }
   }
 
-  /** The same work, and the same 401, for an unknown email as for a wrong password. */
-  async function authenticate(serverId: string, credentials: Credentials): Promise<UserRow> {
-    const user = isEmail(credentials.email) ? await users.findByEmail(deps.sql, serverId, credentials.email) : undefined
-    const verified = await deps.passwords.verify(credentials.password, user?.password_hash)
-    if (!user || !verified) throw invalidCredentials()
-    return user
-  }
-
   /** No live code or link was left: either a concurrent request activated the user, or it is gone. */
   async function afterMiss(serverId: string, email: string): Promise<ActivationStatus> {
     const user = await users.findByEmail(deps.sql, serverId, email)
@@ -82,10 +92,17 @@ export function createActivationService(deps: Deps) {
     issue,
     deliver,
 
-    async activateByCode(server: ServerIdentity, credentials: Credentials, code: string): Promise<ActivationStatus> {
-      const user = await authenticate(server.id, credentials)
+    /** For a user whose credentials were checked (the `user` route option). */
+    async activateByCode(server: ServerIdentity, user: UserRow, code: string): Promise<ActivationStatus> {
       if (user.is_activated) return 'already_activated'
-      const attempt = await repo.consumeByCode(deps.sql, user.id, code, deps.clock(), activationMaxAttempts)
+      const [current, previous] = codeCandidates(keys, ACTIVATION_CODE_PURPOSE, code)
+      const attempt = await repo.consumeByCode(deps.sql, {
+        userId: user.id,
+        codeHmac: current,
+        previousCodeHmac: previous,
+        now: deps.clock(),
+        maxAttempts: activationMaxAttempts,
+      })
       if (!attempt) return afterMiss(server.id, user.email)
       if (attempt.matched) return 'activated'
       const attemptsLeft = activationMaxAttempts - attempt.wrong_attempts
@@ -95,22 +112,29 @@ export function createActivationService(deps: Deps) {
       })
     },
 
-    /** Checks in the contract's order: token known, credentials right, already active, not expired. */
-    async activateByLink(token: string, credentials: Credentials): Promise<ActivationStatus> {
+    /**
+     * Checks in the contract's order: token known (404; at most LINK_MISSES_PER_MINUTE
+     * per client address, then 429), the password lock of the token's server and
+     * the Basic email (429), credentials right, already active, not expired.
+     */
+    async activateByLink(token: string, credentials: Credentials, client: string): Promise<LinkActivation> {
       const found = await repo.findByTokenHash(deps.sql, sha256(token))
-      if (!found) throw new AppError('activation.unknown_link')
+      if (!found) throw new AppError('activation.unknown_link', { headers: await limits.take(unknownLinks, client) })
       const sameUser = found.email.toLowerCase() === credentials.email.toLowerCase()
-      const verified = await deps.passwords.verify(credentials.password, sameUser ? found.password_hash : undefined)
-      if (!verified) throw invalidCredentials()
-      if (found.is_activated) return 'already_activated'
-      if (await repo.consumeByToken(deps.sql, found.id, deps.clock(), activationMaxAttempts)) return 'activated'
+      const { account, headers } = await limits.guard.check(found.server_id, credentials, async () =>
+        sameUser ? found : undefined,
+      )
+      if (!account) throw invalidCredentials(headers)
+      if (found.is_activated) return { status: 'already_activated', headers }
+      if (await repo.consumeByToken(deps.sql, found.id, deps.clock(), activationMaxAttempts))
+        return { status: 'activated', headers }
       const again = await repo.findByTokenHash(deps.sql, sha256(token))
-      if (again?.is_activated) return 'already_activated'
+      if (again?.is_activated) return { status: 'already_activated', headers }
       throw gone()
     },
 
-    async resend(server: ServerIdentity, credentials: Credentials): Promise<Delivery> {
-      const user = await authenticate(server.id, credentials)
+    /** For a user whose credentials were checked (the `user` route option). */
+    async resend(server: ServerIdentity, user: UserRow): Promise<Delivery> {
       const issued = await transaction(deps.sql, async (tx) => {
         const state = await repo.lockForResend(tx, user.id)
         if (!state) throw invalidCredentials()

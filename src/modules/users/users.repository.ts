@@ -42,11 +42,13 @@ export function toPublicUser(serverName: string, row: UserRow): PublicUser {
 }
 
 export const USER_EMAIL_UNIQUE = 'users_server_email_key'
+export const USER_SERVER_FOREIGN_KEY = 'users_server_id_fkey'
 
 export function createUsersRepository(statements: Statements) {
   const insert = statements.get('users/insert_user')
   const byEmail = statements.get('users/select_user_by_email')
   const deleteByEmail = statements.get('users/delete_user_by_email')
+  const deleteExpiredUnactivated = statements.get('users/delete_expired_unactivated_user')
 
   return {
     insert: (db: Executor, user: NewUser) =>
@@ -62,5 +64,7 @@ export function createUsersRepository(statements: Statements) {
     findByEmail: (db: Executor, serverId: string, email: string) => byEmail.maybeOne<UserRow>(db, [serverId, email]),
     deleteByEmail: (db: Executor, serverId: string, email: string) =>
       deleteByEmail.maybeOne<UserRow>(db, [serverId, email]),
+    deleteExpiredUnactivated: (db: Executor, serverId: string, email: string, lastEmailBefore: Date) =>
+      deleteExpiredUnactivated.maybeOne<{ id: string }>(db, [serverId, email, lastEmailBefore]),
   }
 }

@@ -1,9 +1,8 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { jsonBody } from '../../http/json-body'
+import type { Access } from '../../http/access'
 import { problems, success } from '../../http/openapi'
 import type { ActivationService } from '../activation/activation.service'
-import type { ApiKeyPlugin } from '../servers/api-key.plugin'
 import { EmailParam, RegisterBody, RegisteredUser, User } from './users.model'
 import { createUsersService } from './users.service'
 
@@ -14,11 +13,12 @@ function userLocation(email: string): string {
   return `/users/${encodeURIComponent(email).replaceAll('%40', '@')}`
 }
 
-export function usersRoutes(deps: Deps, activation: ActivationService, apiKey: ApiKeyPlugin) {
+export function usersRoutes(deps: Deps, activation: ActivationService, access: Access) {
   const service = createUsersService(deps, activation)
 
   return new Elysia({ name: 'users', prefix: '/users' })
-    .use(apiKey)
+    .use(access.apiKey)
+    .use(access.serverLimits)
     .post(
       '/',
       async ({ caller, body, set }) => {
@@ -29,7 +29,8 @@ export function usersRoutes(deps: Deps, activation: ActivationService, apiKey: A
       },
       {
         apiKey: true,
-        parse: jsonBody,
+        serverLimit: 'registrations',
+        parse: 'json',
         body: RegisterBody,
         detail: {
           tags: ['Users'],
@@ -53,6 +54,7 @@ export function usersRoutes(deps: Deps, activation: ActivationService, apiKey: A
               'request.too_large',
               'request.unsupported_media_type',
               'request.invalid_fields',
+              'limit.registrations',
             ),
           },
         },

@@ -1,11 +1,11 @@
 import { transaction } from '../../db/client'
-import { isUniqueViolation } from '../../db/pg-errors'
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/pg-errors'
 import type { Deps } from '../../deps'
 import { AppError, invalidFields } from '../../errors'
 import type { ActivationService } from '../activation/activation.service'
 import type { ServerIdentity } from '../servers/servers.repository'
 import { isEmail, type PublicUser, type RegisteredUser, type RegisterInput } from './users.model'
-import { createUsersRepository, toPublicUser, USER_EMAIL_UNIQUE } from './users.repository'
+import { createUsersRepository, toPublicUser, USER_EMAIL_UNIQUE, USER_SERVER_FOREIGN_KEY } from './users.repository'
 
 const notFound = () => new AppError('user.not_found')
 
@@ -13,7 +13,11 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
   const users = createUsersRepository(deps.statements)
 
   return {
-    /** The user and its code commit together; the email goes out after the commit. */
+    /**
+     * The user and its code commit together; the email goes out after the commit.
+     * A user of that email never activated within UNACTIVATED_TTL_SECONDS of its
+     * last email is replaced, so nobody can hold someone else's address for ever.
+     */
     async register(server: ServerIdentity, input: RegisterInput): Promise<RegisteredUser> {
       const today = deps.clock().toISOString().slice(0, 10)
       if (input.birth_date && input.birth_date > today)
@@ -21,7 +25,9 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
 
       const passwordHash = await deps.passwords.hash(input.password)
       const now = deps.clock()
+      const squattedBefore = new Date(now.getTime() - deps.config.unactivatedTtlSeconds * 1000)
       const registered = await transaction(deps.sql, async (tx) => {
+        await users.deleteExpiredUnactivated(tx, server.id, input.email, squattedBefore)
         const user = await users.insert(tx, {
           serverId: server.id,
           email: input.email,
@@ -35,6 +41,8 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
       }).catch((error: unknown) => {
         // The unique index decides, so two registrations racing get one 201 and one 409.
         if (isUniqueViolation(error, USER_EMAIL_UNIQUE)) throw new AppError('user.already_exists')
+        // The server was deleted while its key was still cached: the key is no longer valid.
+        if (isForeignKeyViolation(error, USER_SERVER_FOREIGN_KEY)) throw new AppError('auth.invalid_api_key')
         throw error
       })
       const delivery = await activation.deliver(server, registered.user, registered.issued)

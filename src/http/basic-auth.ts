@@ -1,6 +1,3 @@
-import { Elysia } from 'elysia'
-import { invalidCredentials } from '../../errors'
-
 export interface Credentials {
   email: string
   password: string
@@ -20,14 +17,3 @@ export function parseBasic(header: string | null | undefined): Credentials | und
   if (colon <= 0) return undefined
   return { email: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
-
-/** `credentials: true` on a route requires Basic credentials (checked later, by the service) or answers 401. */
-export const basicAuthPlugin = new Elysia({ name: 'basic-auth' }).macro({
-  credentials: {
-    resolve({ headers }): { credentials: Credentials } {
-      const credentials = parseBasic(headers.authorization)
-      if (!credentials) throw invalidCredentials()
-      return { credentials }
-    },
-  },
-})

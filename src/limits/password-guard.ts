@@ -1,0 +1,80 @@
+import type { Deps } from '../deps'
+import { AppError } from '../errors'
+import type { Credentials } from '../http/basic-auth'
+import { sha256 } from '../secrets'
+import { createLimitsRepository, PASSWORD_KIND } from './limits.repository'
+import { rateLimitHeaders, retryAfter } from './ratelimit-headers'
+
+export interface Account {
+  password_hash: string
+}
+
+export interface GuardedCheck<T> {
+  /** The account `find` returned, when the password is right; undefined for a wrong password or no account. */
+  account: T | undefined
+  /** The RateLimit fields of the password policy, for the answer. */
+  headers: Record<string, string>
+}
+
+/**
+ * Password guessing protection for every route that checks a user's password
+ * (Keycloak-style): attempts are counted per (server, lower-cased email), whether
+ * or not the email exists; the AUTH_MAX_FAILURES-th attempt within the window locks
+ * the email, each further lock twice as long as the one before, up to the cap; a
+ * right password resets it all. The lock is read before any lookup or hash, so a
+ * locked email costs no hashing and answers 429 whether it exists or not; each
+ * failure is counted by one atomic statement that also sets the lock. Concurrent
+ * guesses already past the check can add at most one hash each.
+ */
+export function createPasswordGuard(deps: Pick<Deps, 'sql' | 'statements' | 'clock' | 'passwords' | 'config'>) {
+  const repo = createLimitsRepository(deps.statements)
+  const { maxFailures, failureWindowSeconds, lockoutSeconds, maxLockoutSeconds } = deps.config.auth
+  const policy = { maxFailures, windowSeconds: failureWindowSeconds, lockoutSeconds, maxLockoutSeconds }
+  const quota = { policy: 'passwords', quota: maxFailures, windowSeconds: failureWindowSeconds }
+  const secondsUntil = (end: Date, now: Date) => (end.getTime() - now.getTime()) / 1000
+
+  const locked = (seconds: number) =>
+    new AppError('auth.locked', {
+      headers: {
+        ...retryAfter(seconds),
+        ...rateLimitHeaders({ ...quota, remaining: 0, resetSeconds: Math.ceil(seconds) }),
+      },
+    })
+
+  return {
+    async check<T extends Account>(
+      serverId: string,
+      credentials: Credentials,
+      find: () => Promise<T | undefined>,
+    ): Promise<GuardedCheck<T>> {
+      const subject = sha256(`${serverId}:${credentials.email.toLowerCase()}`)
+      const lockedUntil = await repo.passwordLockedUntil(deps.sql, subject, deps.clock())
+      if (lockedUntil) throw locked(secondsUntil(lockedUntil, deps.clock()))
+
+      const account = await find()
+      const verified = await deps.passwords.verify(credentials.password, account?.password_hash)
+      if (verified) {
+        await repo.forget(deps.sql, PASSWORD_KIND, subject)
+        return { account, headers: rateLimitHeaders({ ...quota, remaining: maxFailures, resetSeconds: 0 }) }
+      }
+      const now = deps.clock()
+      const failure = await repo.recordPasswordFailure(deps.sql, subject, now, policy)
+      // Locked by this failure (or a concurrent one): the answer is still the 401 this password earned.
+      const headers =
+        failure.locked_until && failure.locked_until > now
+          ? rateLimitHeaders({
+              ...quota,
+              remaining: 0,
+              resetSeconds: Math.ceil(secondsUntil(failure.locked_until, now)),
+            })
+          : rateLimitHeaders({
+              ...quota,
+              remaining: maxFailures - failure.attempts,
+              resetSeconds: Math.ceil(secondsUntil(failure.window_started_at, now) + failureWindowSeconds),
+            })
+      return { account: undefined, headers }
+    },
+  }
+}
+
+export type PasswordGuard = ReturnType<typeof createPasswordGuard>

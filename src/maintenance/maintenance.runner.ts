@@ -1,0 +1,46 @@
+import type { Logger } from '../log'
+import type { Sweep } from './maintenance.tasks'
+
+/** Between two sweeps; jittered so instances started together do not sweep in step. */
+export const SWEEP_INTERVAL_MS = 60_000
+
+export interface MaintenanceRunner {
+  /** Waits for a sweep under way, then stops. */
+  stop(): Promise<void>
+}
+
+/**
+ * Runs `sweep` now and then every minute or so, one at a time, until stopped. A
+ * failed sweep (the database away) is logged and tried again next time.
+ */
+export function startMaintenance(sweep: Sweep, log: Logger, intervalMs = SWEEP_INTERVAL_MS): MaintenanceRunner {
+  let stopped = false
+  let timer: Timer | undefined
+  let running: Promise<void> = Promise.resolve()
+
+  const runOnce = async () => {
+    try {
+      const report = await sweep()
+      if (Object.values(report).some((count) => count > 0)) log.info('maintenance sweep', { deleted: report })
+    } catch (error) {
+      log.warn('maintenance sweep failed', { error: error instanceof Error ? error.message : String(error) })
+    }
+  }
+  const schedule = () => {
+    if (stopped) return
+    const delay = intervalMs * (0.75 + Math.random() * 0.5)
+    timer = setTimeout(() => {
+      running = runOnce().then(schedule)
+    }, delay)
+    timer.unref()
+  }
+  running = runOnce().then(schedule)
+
+  return {
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    },
+  }
+}

@@ -1,0 +1,44 @@
+import type { Deps } from '../deps'
+
+/** Rows deleted per statement, so no sweep holds many locks or runs long. */
+const BATCH = 1_000
+
+export interface SweepReport {
+  limitBuckets: number
+  unactivatedUsers: number
+  oldActivations: number
+}
+
+/**
+ * One sweep of the background maintenance, by the service's clock: counters that
+ * expired, users never activated within UNACTIVATED_TTL_SECONDS of their last
+ * email, and codes and links whose lifetime ended more than RETENTION_SECONDS ago.
+ * Each statement deletes in batches and skips rows another instance is deleting,
+ * so every instance can sweep at once.
+ */
+export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | 'clock' | 'config'>) {
+  const buckets = deps.statements.get('maintenance/delete_expired_limit_buckets')
+  const unactivated = deps.statements.get('maintenance/delete_unactivated_users')
+  const activations = deps.statements.get('maintenance/delete_old_activations')
+
+  async function drain(run: () => Promise<unknown[]>): Promise<number> {
+    let total = 0
+    for (;;) {
+      const deleted = (await run()).length
+      total += deleted
+      if (deleted < BATCH) return total
+    }
+  }
+
+  return async function sweep(): Promise<SweepReport> {
+    const now = deps.clock().getTime()
+    const ago = (seconds: number) => new Date(now - seconds * 1000)
+    return {
+      limitBuckets: await drain(() => buckets.many(deps.sql, [new Date(now), BATCH])),
+      unactivatedUsers: await drain(() => unactivated.many(deps.sql, [ago(deps.config.unactivatedTtlSeconds), BATCH])),
+      oldActivations: await drain(() => activations.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
+    }
+  }
+}
+
+export type Sweep = ReturnType<typeof createMaintenanceTasks>
