@@ -49,12 +49,21 @@ export async function startTestApp(options: TestAppOptions = {}) {
   })
   const log = createLogger(config.logLevel, () => {})
   const sql = connect(options.databaseUrl ?? testDatabaseUrl())
+  const passwords = await createPasswords(config.argon2)
+  let verifications = 0
   const deps = {
     config,
     sql,
     statements: await statements,
     mailer: createMailer(config, log, options.mailTimeoutMs),
-    passwords: await createPasswords(config.argon2),
+    // Counted, so tests can tell that a locked email costs no hash.
+    passwords: {
+      ...passwords,
+      verify: (password: string, hash: string | undefined) => {
+        verifications += 1
+        return passwords.verify(password, hash)
+      },
+    },
     clock: options.clock ?? systemClock,
     log,
   }
@@ -67,6 +76,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
     sql,
     mailjet,
     config,
+    /** Passwords checked so far (argon2id verifications, real or dummy). */
+    verifications: () => verifications,
     /** A fresh server (tenant) with its API key. */
     async createServer(prefix = 'app') {
       serverCount += 1
