@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { QUERIES_DIR, Statements } from '../src/db/statements'
+import { createMaintenanceTasks } from '../src/maintenance/maintenance.tasks'
+import { startTestApp, type TestApp } from './support/app'
+import { manualClock } from './support/clock'
+import { call } from './support/http'
+import { PASSWORD, registerUser, uniqueEmail } from './support/users'
+
+const HOUR = 3600
+const time = manualClock()
+let app: TestApp
+let key: string
+let sweep: ReturnType<typeof createMaintenanceTasks>
+
+beforeAll(async () => {
+  app = await startTestApp({
+    clock: time.clock,
+    env: { UNACTIVATED_TTL_SECONDS: String(HOUR), RETENTION_SECONDS: String(24 * HOUR), RESEND_INTERVAL_SECONDS: '30' },
+  })
+  key = (await app.createServer()).api_key
+  sweep = createMaintenanceTasks({
+    sql: app.sql,
+    statements: await Statements.load(QUERIES_DIR),
+    clock: time.clock,
+    config: app.config,
+  })
+})
+afterAll(() => app.stop())
+
+const register = (email: string) => call(app.url, 'POST', '/users/', { key, json: { email, password: PASSWORD } })
+const userExists = async (id: unknown) => (await app.sql`SELECT 1 FROM users WHERE id = ${String(id)}`).length === 1
+
+describe('UNACTIVATED_TTL_SECONDS: nobody holds an address they never proved', () => {
+  test('409 while the last email is younger than the TTL; then a new registration replaces the user (201)', async () => {
+    const squatter = await registerUser(app, key)
+    time.advance(HOUR - 1)
+    expect((await register(squatter.email)).status).toBe(409)
+    time.advance(1)
+    const owner = await register(squatter.email.toUpperCase())
+    expect(owner.status).toBe(201)
+    expect(owner.body.id).not.toBe(squatter.reply.body.id)
+    expect(await userExists(squatter.reply.body.id)).toBe(false)
+    // The squatter's code and link went with it.
+    const link = await call(app.url, 'GET', `/validation/${squatter.mail().token}`, { basic: squatter.credentials })
+    expect(link.status).toBe(404)
+  })
+
+  test('the TTL counts from the last email: a resend keeps the registration', async () => {
+    const user = await registerUser(app, key)
+    time.advance(HOUR / 2)
+    expect((await call(app.url, 'POST', '/validation/resend', { key, basic: user.credentials })).status).toBe(202)
+    time.advance(HOUR / 2 + 60)
+    expect((await register(user.email)).status).toBe(409)
+    time.advance(HOUR / 2)
+    expect((await register(user.email)).status).toBe(201)
+  })
+
+  test('an activated user is never replaced', async () => {
+    const user = await registerUser(app, key)
+    expect(
+      (await call(app.url, 'POST', '/validation/', { key, basic: user.credentials, json: { code: user.mail().code } }))
+        .status,
+    ).toBe(200)
+    time.advance(10 * HOUR)
+    expect((await register(user.email)).status).toBe(409)
+  })
+})
+
+describe('the background maintenance', () => {
+  test('deletes users never activated within the TTL of their last email, and only those', async () => {
+    const stale = await registerUser(app, key)
+    const active = await registerUser(app, key)
+    await call(app.url, 'POST', '/validation/', { key, basic: active.credentials, json: { code: active.mail().code } })
+    time.advance(HOUR - 60)
+    const recent = await registerUser(app, key)
+    time.advance(60)
+    const report = await sweep()
+    expect(report.unactivatedUsers).toBeGreaterThanOrEqual(1)
+    expect(await userExists(stale.reply.body.id)).toBe(false)
+    expect(await userExists(active.reply.body.id)).toBe(true)
+    expect(await userExists(recent.reply.body.id)).toBe(true)
+  })
+
+  test('purges codes and links whose lifetime ended more than RETENTION_SECONDS ago', async () => {
+    const user = await registerUser(app, key)
+    await call(app.url, 'POST', '/validation/', { key, basic: user.credentials, json: { code: user.mail().code } })
+    const id = String(user.reply.body.id)
+    const count = async () =>
+      (await app.sql`SELECT count(*)::int AS n FROM activations WHERE user_id = ${id}`)[0]?.n as number
+    expect(await count()).toBe(1)
+    time.advance(24 * HOUR)
+    await sweep()
+    expect(await count()).toBe(1)
+    time.advance(120)
+    await sweep()
+    expect(await count()).toBe(0)
+    expect(await userExists(id)).toBe(true)
+  })
+
+  test('deletes expired limit counters', async () => {
+    const email = uniqueEmail()
+    await call(app.url, 'POST', '/validation/', { key, basic: { email, password: 'wrong' }, json: { code: '0000' } })
+    const counters = async () => (await app.sql`SELECT count(*)::int AS n FROM limit_buckets`)[0]?.n as number
+    const before = await counters()
+    expect(before).toBeGreaterThan(0)
+    time.advance(2 * 24 * HOUR)
+    expect((await sweep()).limitBuckets).toBeGreaterThan(0)
+    expect(await counters()).toBeLessThan(before)
+  })
+})
+
+describe('a server deleted while its key is cached', () => {
+  test('its registrations answer 401, never a 5xx', async () => {
+    const doomed = await app.createServer()
+    // The key is now in the instance's 1 s cache.
+    expect((await call(app.url, 'GET', `/users/${uniqueEmail()}`, { key: doomed.api_key })).status).toBe(404)
+    await app.sql`DELETE FROM servers WHERE name = ${doomed.name}`
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call(app.url, 'POST', '/users/', { key: doomed.api_key, json: { email: uniqueEmail(), password: PASSWORD } }),
+      ),
+    )
+    for (const reply of replies) {
+      expect(reply.status).toBe(401)
+      expect(reply.body.type).toEndWith('auth.invalid_api_key')
+    }
+  })
+})
