@@ -9,9 +9,10 @@ ON CONFLICT (kind, subject) DO UPDATE
 SET (tat, allowed, expires_at) = (
     SELECT CASE WHEN f.fits THEN n.next ELSE b.tat END, f.fits, CASE WHEN f.fits THEN n.next ELSE b.tat END
     -- A bucket never runs more than a burst ahead of now; further means another
-    -- instance's clock is ahead of this one's: the bucket is taken as just full.
+    -- instance's clock is ahead of this one's, and its schedule is not held
+    -- against this caller: the bucket starts afresh.
     FROM (SELECT CASE WHEN b.tat > $3::timestamptz + $5::float8 * interval '1 second'
-                      THEN $3::timestamptz + $5::float8 * interval '1 second'
+                      THEN $3::timestamptz + $4::float8 * interval '1 second'
                       ELSE greatest(b.tat, $3::timestamptz) + $4::float8 * interval '1 second'
                  END AS next) n,
          LATERAL (SELECT n.next <= $3::timestamptz + $5::float8 * interval '1 second' AS fits) f
