@@ -125,4 +125,22 @@ describe('GET /docs', () => {
     for (const status of ['200', '401', '404', '410', '500', '503'])
       expect(Object.keys(link.responses[status]?.content ?? {})).toContain('text/html')
   })
+
+  test('every limited route documents its 429 with Retry-After and the RateLimit fields', async () => {
+    const doc = (await call(app.url, 'GET', '/docs/json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>
+    }
+    for (const [path, method] of [
+      ['/users/', 'post'],
+      ['/validation/', 'post'],
+      ['/validation/resend', 'post'],
+      ['/validation/{token}', 'get'],
+    ] as const) {
+      const limited = doc.paths[path]?.[method]?.responses['429']
+      expect(Object.keys(limited?.headers ?? {})).toEqual(
+        expect.arrayContaining(['Retry-After', 'RateLimit-Policy', 'RateLimit']),
+      )
+    }
+    expect(Object.keys(doc.paths['/users/{email}']?.get?.responses ?? {})).not.toContain('429')
+  })
 })

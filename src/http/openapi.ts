@@ -15,7 +15,27 @@ const EXAMPLE_EXTRAS: Partial<Record<ProblemCode, Record<string, unknown>>> = {
   'activation.wrong_code': { attempts_left: 4 },
 }
 
+/** The IETF RateLimit fields that limited routes answer with, refused or not. */
+export const RATE_LIMIT_FIELDS: Record<string, Header> = {
+  'RateLimit-Policy': {
+    description: 'The limit, as an IETF RateLimit-Policy field: `"name";q=quota;w=window seconds`',
+    schema: { type: 'string' },
+  },
+  RateLimit: {
+    description: 'What is left of it, as an IETF RateLimit field: `"name";r=remaining;t=seconds until whole again`',
+    schema: { type: 'string' },
+  },
+}
+
+const RATE_LIMIT_HEADERS: Record<string, Header> = {
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+  ...RATE_LIMIT_FIELDS,
+}
+
 const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
+  'auth.locked': RATE_LIMIT_HEADERS,
+  'limit.registrations': RATE_LIMIT_HEADERS,
+  'limit.unknown_links': RATE_LIMIT_HEADERS,
   'auth.invalid_credentials': {
     'WWW-Authenticate': {
       description: `Basic realm="${BASIC_REALM}": a browser asks for email and password`,

@@ -12,6 +12,8 @@ import type { ActivationService } from './activation.service'
 const SECURITY_BOTH = [{ apiKey: [], basicAuth: [] }]
 
 export function activationRoutes(deps: Deps, service: ActivationService, access: Access) {
+  const { maxFailures, failureWindowSeconds } = deps.config.auth
+  const lockNote = `After ${maxFailures} wrong passwords for one email within ${failureWindowSeconds} s (on any route that checks it), the email is locked: 429 with Retry-After, whether it exists or not.`
   return new Elysia({ name: 'activation', prefix: '/validation' })
     .use(access.user)
     .get(
@@ -36,8 +38,7 @@ export function activationRoutes(deps: Deps, service: ActivationService, access:
         detail: {
           tags: ['Activation'],
           summary: 'Activate by the emailed link',
-          description:
-            'The link from the activation email, with the user’s email and password as HTTP Basic credentials. Checked in this order: credentials present, token known, credentials right, already active, not expired. A browser (Accept: text/html) gets small HTML pages with the same status codes.',
+          description: `The link from the activation email, with the user’s email and password as HTTP Basic credentials. Checked in this order: credentials present, token known, credentials right, already active, not expired. A browser (Accept: text/html) gets small HTML pages with the same status codes. ${lockNote} At most ${deps.config.linkMissesPerMinute} unknown links a minute per client address: more answer 429.`,
           security: [{ basicAuth: [] }],
           responses: withHtmlPages({
             ...success(200, 'Activated now, or already before', ActivationResult),
@@ -59,7 +60,7 @@ export function activationRoutes(deps: Deps, service: ActivationService, access:
       detail: {
         tags: ['Activation'],
         summary: 'Activate by the emailed code',
-        description: `A wrong code answers 422 with attempts_left; after ${deps.config.activationMaxAttempts} wrong codes the code is burned and answers 410.`,
+        description: `A wrong code answers 422 with attempts_left; after ${deps.config.activationMaxAttempts} wrong codes the code is burned and answers 410. ${lockNote}`,
         security: SECURITY_BOTH,
         responses: {
           ...success(200, 'Activated now, or already before', ActivationResult),
@@ -89,7 +90,7 @@ export function activationRoutes(deps: Deps, service: ActivationService, access:
         detail: {
           tags: ['Activation'],
           summary: 'Send a new code and link',
-          description: `The previous code and link answer 410 from then on. At most one email per ${deps.config.resendIntervalSeconds} s: sooner answers 429 with Retry-After.`,
+          description: `The previous code and link answer 410 from then on. At most one email per ${deps.config.resendIntervalSeconds} s: sooner answers 429 with Retry-After. ${lockNote}`,
           security: SECURITY_BOTH,
           responses: {
             ...success(202, 'A new code and link were issued', ResendResult),

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import type { Access } from '../../http/access'
-import { problems, success } from '../../http/openapi'
+import { problems, RATE_LIMIT_FIELDS, success } from '../../http/openapi'
 import type { ActivationService } from '../activation/activation.service'
 import { EmailParam, RegisterBody, RegisteredUser, User } from './users.model'
 import { createUsersService } from './users.service'
@@ -35,8 +35,7 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
         detail: {
           tags: ['Users'],
           summary: 'Register a user',
-          description:
-            'Creates an inactive user and emails it a 4-digit code and an activation link. The same email may exist with other servers, as a separate user.',
+          description: `Creates an inactive user and emails it a 4-digit code and an activation link. The same email may exist with other servers, as a separate user; a user of this email never activated within ${deps.config.unactivatedTtlSeconds} s of its last email is replaced. At most ${deps.config.registrationsPerMinute} registrations a minute per server: more answer 429 with Retry-After.`,
           security: SECURITY_KEY,
           responses: {
             ...success(
@@ -45,6 +44,7 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
               RegisteredUser,
               {
                 Location: { description: '/users/{email}', schema: { type: 'string' } },
+                ...RATE_LIMIT_FIELDS,
               },
             ),
             ...problems(
