@@ -27,6 +27,9 @@ export const autocannonGenerator: LoadGenerator = {
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
       errors: result.errors + result.timeouts + result.non2xx,
+      statuses: Object.fromEntries(
+        Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats?.count ?? 0]),
+      ),
     }
   },
 }

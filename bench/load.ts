@@ -13,6 +13,8 @@ export interface LoadResult {
   p50Ms: number
   p99Ms: number
   errors: number
+  /** Answers by HTTP status, for scenarios that ask for them (`countStatuses`). */
+  statuses: Record<string, number>
 }
 
 export interface LoadGenerator {

@@ -1,5 +1,6 @@
 // `bun run bench`: the service on its own database, seeded, under load from a
 // separate process (wrk, else autocannon); prints a table and writes bench/results.md.
+import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig } from '../src/config'
@@ -9,16 +10,19 @@ import { argon2Rate } from './argon2'
 import { autocannonGenerator } from './autocannon'
 import type { LoadGenerator, LoadOptions } from './load'
 import { fixed, type Row, table, targets } from './report'
-import { activateByCode, readUser, register, type Scenario } from './scenarios'
+import { activateByCode, guessPasswords, readUser, register, type Scenario } from './scenarios'
 import { seed } from './seed'
 import { type BenchService, startService } from './service'
 import { wrk } from './wrk'
 
 const ORIGINAL_GET_RPS = 970
+
 const SECONDS = 10
 const SOAK_WINDOWS = 6
 
 const config = parseConfig(process.env)
+// The codes the seed stores must be keyed as the service keys them.
+const secretKey = config.secretKey ?? randomBytes(32).toString('base64url')
 const generator: LoadGenerator = Bun.which('wrk') ? wrk : autocannonGenerator
 const temporary = config.databaseUrl ? undefined : await startTemporaryEmbedded()
 const databaseUrl = config.databaseUrl ?? temporary?.url ?? ''
@@ -27,7 +31,7 @@ console.log(`database: ${temporary ? 'embedded PostgreSQL (temporary)' : 'DATABA
 let service: BenchService | undefined
 try {
   await migrate(databaseUrl)
-  const { apiKey, serverId } = await seed(databaseUrl, config.argon2)
+  const { apiKey, serverId } = await seed(databaseUrl, config.argon2, secretKey)
 
   // The ceiling first, alone on the machine, then the service.
   const ceiling = await startService(
@@ -51,6 +55,9 @@ try {
     PORT: String(await freePort()),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    SECRET_KEY: secretKey,
+    // The registration row measures hashing, not the per-server limit (600 a minute by default).
+    REGISTRATIONS_PER_MINUTE: '1000000',
   })
   const running = service
   const options: LoadOptions = { url: running.url, connections: 32, threads: 2, seconds: SECONDS }
@@ -70,12 +77,28 @@ try {
   console.log('measuring the argon2id rate of this machine…')
   const hashesPerSecond = await argon2Rate(config.argon2)
   const rows = [readRow, await load(register(apiKey, Date.now().toString(36))), await load(activateByCode(apiKey))]
+
+  // A password guesser on one email: each 401 is one argon2id hash, each 429 none. Alone,
+  // then beside other users activating (half the connections each), whose rate must hold.
+  const guessRow = await load(guessPasswords(apiKey))
+  const half = { ...options, connections: options.connections / 2 }
+  const [guessing, others] = await Promise.all([
+    running.watch(() => generator.run(guessPasswords(apiKey), half)),
+    running.watch(() => generator.run(activateByCode(apiKey), half)),
+  ])
+  const beside: Row[] = [
+    { name: 'guesser, beside the activations below', ...guessing },
+    { name: 'POST /validation/ (other users), beside the guesser', ...others },
+  ]
+  const hashRate = (result: Row['result']) => (result.statuses['401'] ?? 0) / SECONDS
   const soak: Row[] = []
   for (let w = 0; w < SOAK_WINDOWS; w += 1)
     soak.push(await load(readUser(apiKey), `soak ${w * SECONDS}–${(w + 1) * SECONDS} s`))
   const highWater = Math.max(await running.highWaterMiB(), ...[...rows, ...soak].map((r) => r.peakRssMiB))
 
-  const [get, registration] = rows
+  const [get, registration, activation] = rows
+  const getShare = ((get?.result.requestsPerSecond ?? 0) / ceilingRun.result.requestsPerSecond) * 100
+  const othersShare = (others.result.requestsPerSecond / (activation?.result.requestsPerSecond ?? 1)) * 100
   const first = soak[0]?.result.requestsPerSecond ?? 0
   const last = soak.at(-1)?.result.requestsPerSecond ?? 0
   const registrationShare = ((registration?.result.requestsPerSecond ?? 0) / hashesPerSecond) * 100
@@ -89,10 +112,25 @@ logs) and argon2id at ${config.argon2.memoryCost} KiB × ${config.argon2.timeCos
 
 ${table([...rows, ceilingRow])}
 
-The last row is not the service: it is a bare Elysia route running the same user SELECT through
+Password guessing, with AUTH_MAX_FAILURES=${config.auth.maxFailures}: a guesser trying wrong
+passwords for one email as fast as it can (each 401 costs one argon2id hash, each 429 none), alone,
+then beside other users activating with their right passwords.
+
+${table([guessRow, ...beside])}
+
+| guesser | 401 (hashed) | 429 (locked, no hash) | hashes/s |
+|---|---:|---:|---:|
+${[guessRow, beside[0]]
+  .map(
+    (r) =>
+      `| ${r?.name} | ${fixed(r?.result.statuses['401'] ?? 0)} | ${fixed(r?.result.statuses['429'] ?? 0)} | ${fixed(hashRate(r?.result ?? guessRow.result), 1)} |`,
+  )
+  .join('\n')}
+
+The last row of the first table is not the service: it is a bare Elysia route running the same user SELECT through
 postgres.js with no API-key check, hooks or mapping (\`bench/ceiling.ts\`), loaded the same way
 just before, to show what this machine allows for a GET. The service's GET reached
-**${fixed(((get?.result.requestsPerSecond ?? 0) / ceilingRun.result.requestsPerSecond) * 100, 1)} %** of it.
+**${fixed(getShare, 1)} %** of it.
 
 Soak: GET /users/{email} for ${SOAK_WINDOWS * SECONDS} s, in ${SECONDS}-second windows.
 
@@ -106,6 +144,19 @@ ${targets([
     what: `GET ≥ 30 × ${ORIGINAL_GET_RPS} = ${fixed(30 * ORIGINAL_GET_RPS)} req/s`,
     measured: `${fixed(get?.result.requestsPerSecond ?? 0)} req/s`,
     met: (get?.result.requestsPerSecond ?? 0) >= 30 * ORIGINAL_GET_RPS,
+  },
+  { what: 'GET ≥ 90 % of the bare route', measured: `${fixed(getShare, 1)} %`, met: getShare >= 90 },
+  {
+    what: 'a locked guesser costs no hash',
+    measured: `${fixed(hashRate(guessing.result), 1)} hashes/s beside the others (${fixed(hashRate(guessRow.result), 1)} alone, the first ${config.auth.maxFailures} included)`,
+    met:
+      hashRate(guessing.result) === 0 &&
+      (guessRow.result.statuses['401'] ?? 0) <= config.auth.maxFailures + options.connections,
+  },
+  {
+    what: 'other users’ activations beside a guesser ≥ 90 % of alone',
+    measured: `${fixed(othersShare, 1)} %`,
+    met: othersShare >= 90,
   },
   { what: 'GET p99 < 10 ms', measured: `${fixed(get?.result.p99Ms ?? 0, 2)} ms`, met: (get?.result.p99Ms ?? 99) < 10 },
   {

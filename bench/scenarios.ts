@@ -11,12 +11,16 @@ export interface Scenario {
   name: string
   requests: BenchRequest[]
   expectedStatus: number
+  /** Count the answers by status (wrk then runs a Lua callback per response, so only where it matters). */
+  countStatuses?: boolean
 }
 
 export const SEEDED_USERS = 10_000
 export const CODE_USERS = 5_000
 export const PASSWORD = 'bench-password-1'
 export const CODE = '4821'
+/** An existing user a guesser tries wrong passwords for. */
+export const GUESSED_EMAIL = 'user-1@bench.test'
 
 const basic = (email: string) => `Basic ${Buffer.from(`${email}:${PASSWORD}`).toString('base64')}`
 
@@ -42,6 +46,28 @@ export function register(apiKey: string, runId: string, count = 20_000): Scenari
       path: '/users/',
       headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ email: `new-${runId}-${i}@bench.test`, password: PASSWORD, first_name: 'Load' }),
+    })),
+  }
+}
+
+/**
+ * A password guesser: one email, wrong passwords, as fast as it can. Once locked
+ * it gets 429 without any hash; each 401 it gets is one argon2id hash.
+ */
+export function guessPasswords(apiKey: string): Scenario {
+  return {
+    name: 'POST /validation/ wrong passwords, one email',
+    expectedStatus: 429,
+    countStatuses: true,
+    requests: Array.from({ length: 100 }, (_, i) => ({
+      method: 'POST',
+      path: '/validation/',
+      headers: {
+        'x-api-key': apiKey,
+        authorization: `Basic ${Buffer.from(`${GUESSED_EMAIL}:guess-${i}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ code: CODE }),
     })),
   }
 }

@@ -14,6 +14,30 @@ function luaRequest(r: BenchRequest): string {
   return `{${lua(r.method)},${lua(r.path)},{${headers}},${r.body === undefined ? 'nil' : lua(r.body)}}`
 }
 
+// Per-thread counters of each status class seen, summed in done() and printed as "status NNN count".
+const COUNT_STATUSES = `
+local threads = {}
+local setup_thread = setup
+function setup(thread)
+  setup_thread(thread)
+  table.insert(threads, thread)
+end
+function response(status, headers, body)
+  local name = "status_" .. status
+  _G[name] = (_G[name] or 0) + 1
+  seen = (seen or "") .. (_G[name] == 1 and (name .. " ") or "")
+end
+function done(summary, latency, requests)
+  local totals = {}
+  for _, thread in ipairs(threads) do
+    for name in string.gmatch(thread:get("seen") or "", "%S+") do
+      totals[name] = (totals[name] or 0) + thread:get(name)
+    end
+  end
+  for name, count in pairs(totals) do io.write(string.format("%s %d\\n", name, count)) end
+end
+`
+
 /** Each wrk thread formats every request once, then walks the list from its own offset. */
 function script(scenario: Scenario, threads: number): string {
   return `local requests = {
@@ -35,7 +59,7 @@ function request()
   i = i + ${threads}
   return r
 end
-`
+${scenario.countStatuses ? COUNT_STATUSES : ''}`
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 }
@@ -57,6 +81,7 @@ export function parseWrk(output: string): LoadResult {
     errors:
       number(/Non-2xx or 3xx responses: (\d+)/) +
       (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
+    statuses: Object.fromEntries([...output.matchAll(/^status_(\d+) (\d+)$/gm)].map((m) => [m[1], Number(m[2])])),
   }
 }
 
