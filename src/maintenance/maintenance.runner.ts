@@ -10,8 +10,8 @@ export interface MaintenanceRunner {
 }
 
 /**
- * Runs `sweep` now and then every minute or so, one at a time, until stopped. A
- * failed sweep (the database away) is logged and tried again next time.
+ * Runs `sweep` about every minute (the first a minute after start), one at a time,
+ * until stopped. A failed sweep (the database away) is logged and tried again next time.
  */
 export function startMaintenance(sweep: Sweep, log: Logger, intervalMs = SWEEP_INTERVAL_MS): MaintenanceRunner {
   let stopped = false
@@ -34,7 +34,7 @@ export function startMaintenance(sweep: Sweep, log: Logger, intervalMs = SWEEP_I
     }, delay)
     timer.unref()
   }
-  running = runOnce().then(schedule)
+  schedule()
 
   return {
     async stop() {
