@@ -68,7 +68,10 @@ describe('password guessing', () => {
     time.advance(59)
     expectLocked(await submitCode(user.credentials), 1)
     time.advance(1)
-    expectAuthenticated(await submitCode(user.credentials))
+    const through = await submitCode(user.credentials)
+    expectAuthenticated(through)
+    // A right password resets the count, and says so.
+    expect(through.headers.get('ratelimit')).toBe('"passwords";r=3;t=0')
   })
 
   test('each further lock doubles the wait, up to AUTH_MAX_LOCKOUT_SECONDS', async () => {
