@@ -28,7 +28,7 @@ export const RATE_LIMIT_FIELDS: Record<string, Header> = {
 }
 
 const RATE_LIMIT_HEADERS: Record<string, Header> = {
-  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+  'Retry-After': { description: 'Seconds to wait before trying again', required: true, schema: { type: 'integer' } },
   ...RATE_LIMIT_FIELDS,
 }
 
@@ -43,10 +43,10 @@ const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
     },
   },
   'activation.resend_too_soon': {
-    'Retry-After': { description: 'Seconds until a resend is allowed', schema: { type: 'integer' } },
+    'Retry-After': { description: 'Seconds until a resend is allowed', required: true, schema: { type: 'integer' } },
   },
   'service.unavailable': {
-    'Retry-After': { description: 'Seconds after which to try again', schema: { type: 'integer' } },
+    'Retry-After': { description: 'Seconds after which to try again', required: true, schema: { type: 'integer' } },
   },
 }
 

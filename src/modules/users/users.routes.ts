@@ -43,7 +43,7 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
               'The new, inactive user; `activation_email` says whether Mailjet accepted the email',
               RegisteredUser,
               {
-                Location: { description: '/users/{email}', schema: { type: 'string' } },
+                Location: { description: '/users/{email}', required: true, schema: { type: 'string' } },
                 ...RATE_LIMIT_FIELDS,
               },
             ),
