@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startTestApp, type TestApp } from './support/app'
+import { call } from './support/http'
+import {
+  type Answer,
+  checkAnswer,
+  type Document,
+  type Fixture,
+  type FuzzCase,
+  generateCases,
+  type Operation,
+  operationsOf,
+} from './support/openapi-fuzz'
+import { registerUser } from './support/users'
+
+/** FUZZ_SEED replays a run (it is in the test's name); the default keeps CI's cases the same from run to run. */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261125)
+const PER_OPERATION = Number(process.env.FUZZ_CASES ?? 45)
+
+let app: TestApp
+let document: Document
+const answered: { fuzzCase: FuzzCase; answer: Answer }[] = []
+
+beforeAll(async () => {
+  // Cheap password hashing (hundreds of requests check Basic credentials), and resends allowed at once.
+  app = await startTestApp({ env: { ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', RESEND_INTERVAL_SECONDS: '0' } })
+  document = (await (await fetch(`${app.url}/docs/json`)).json()) as Document
+})
+afterAll(() => app.stop())
+
+/** A fresh server and user per operation, so a DELETE or an activation in one does not starve the next. */
+async function fixture(): Promise<Fixture> {
+  const { api_key: apiKey } = await app.createServer('fuzz')
+  const user = await registerUser(app, apiKey)
+  const { code, token } = user.mail()
+  return {
+    apiKey,
+    credentials: user.credentials,
+    pathValues: { email: [user.email], token: [token] },
+    fieldValues: { email: [user.email, user.email.toUpperCase()], password: [user.password], code: [code] },
+  }
+}
+
+async function send(fuzzCase: FuzzCase): Promise<Answer> {
+  const response = await fetch(`${app.url}${fuzzCase.path}`, {
+    method: fuzzCase.method,
+    headers: fuzzCase.headers,
+    body: fuzzCase.body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  })
+  return { status: response.status, headers: response.headers, text: await response.text() }
+}
+
+const report = (fuzzCase: FuzzCase, answer: Answer, problems: string[]) => ({
+  request: `${fuzzCase.method} ${fuzzCase.path.slice(0, 120)}`,
+  sent: fuzzCase.notes.join('; '),
+  answer: `${answer.status} ${answer.text.slice(0, 160)}`,
+  problems,
+})
+
+const badEscape = (path: string) => {
+  try {
+    decodeURIComponent(path.split('?')[0] ?? '')
+    return false
+  } catch {
+    return true
+  }
+}
+
+/**
+ * Findings that belong to issue #9 item 1 (helper `limits`): kept out of the main
+ * test and held by the todo tests below, which pass once it is fixed.
+ */
+const KNOWN_GAPS = {
+  malformedEscape: ({ fuzzCase, answer }: { fuzzCase: FuzzCase; answer: Answer }) =>
+    badEscape(fuzzCase.path) && answer.status === 422,
+}
+
+/** The contract's order: a missing or unknown API key, then missing or unreadable Basic credentials, answer 401 first. */
+function authOrderViolated({ fuzzCase, answer }: { fuzzCase: FuzzCase; answer: Answer }): boolean {
+  const { apiKey, basicAuth } = fuzzCase.auth
+  const unauthenticated =
+    (apiKey !== undefined && apiKey !== 'valid') || basicAuth === 'missing' || basicAuth === 'malformed'
+  return unauthenticated && answer.status !== 401
+}
+
+describe(`fuzzing every operation of /docs/json (FUZZ_SEED=${SEED})`, () => {
+  test('valid and invalid requests: never a 5xx, every answer documented and matching its schema, errors as problem+json', async () => {
+    const failures: ReturnType<typeof report>[] = []
+    const operations = operationsOf(document)
+    for (const [index, entry] of operations.entries()) {
+      for (const fuzzCase of generateCases(entry, await fixture(), SEED + index, PER_OPERATION)) {
+        const answer = await send(fuzzCase)
+        answered.push({ fuzzCase, answer })
+        if (KNOWN_GAPS.malformedEscape({ fuzzCase, answer })) continue
+        const problems = checkAnswer(entry.operation, answer)
+        if (
+          answer.status === 401 &&
+          /auth\.invalid_credentials"/.test(answer.text) &&
+          !answer.headers.has('www-authenticate')
+        )
+          problems.push('401 for Basic credentials without WWW-Authenticate')
+        if (problems.length) failures.push(report(fuzzCase, answer, problems))
+      }
+    }
+    expect(answered.length).toBe(operations.length * PER_OPERATION)
+    // Valid requests did reach the logic: every operation answered some 2xx.
+    for (const { method, path } of operations)
+      expect({
+        operation: `${method} ${path}`,
+        succeeded: answered.some(
+          ({ fuzzCase, answer }) => fuzzCase.operation === `${method} ${path}` && answer.status < 300,
+        ),
+      }).toEqual({ operation: `${method} ${path}`, succeeded: true })
+    expect(failures).toEqual([])
+  }, 120_000)
+
+  test.todo('limits (#9 item 1): a malformed escape in the path answers 404 like any unknown user, not 422', () => {
+    const gaps = answered.filter(KNOWN_GAPS.malformedEscape)
+    expect(gaps.map(({ fuzzCase, answer }) => report(fuzzCase, answer, ['422']))).toEqual([])
+  })
+
+  test.todo('limits (#9 item 1): no key or unreadable Basic credentials answer 401 before anything about the body', () => {
+    const violations = answered.filter(authOrderViolated)
+    expect(violations.map(({ fuzzCase, answer }) => report(fuzzCase, answer, ['not 401']))).toEqual([])
+  })
+})
+
+describe('the fuzz checks', () => {
+  // Each check must be able to fail, or a green fuzz run proves nothing.
+  test('flag a 5xx, an undocumented status or type, a body off its schema, a wrong problem status', async () => {
+    const { api_key: key } = await app.createServer('fuzz-checks')
+    const user = await registerUser(app, key)
+    const operation = document.paths['/users/{email}']?.get as Operation
+    const real = await fetch(`${app.url}/users/${user.email}`, { headers: { 'x-api-key': key } })
+    const good: Answer = { status: real.status, headers: real.headers, text: await real.text() }
+    expect(checkAnswer(operation, good)).toEqual([])
+
+    const json = new Headers({ 'content-type': 'application/json' })
+    const problemJson = new Headers({ 'content-type': 'application/problem+json' })
+    const userBody = JSON.parse(good.text) as Record<string, unknown>
+    const notFound = (await call(app.url, 'GET', '/users/nobody@example.com', { key })).body
+    const wrong: Record<string, Answer> = {
+      '5xx': { status: 502, headers: problemJson, text: JSON.stringify({ ...notFound, status: 502 }) },
+      undocumented: { status: 418, headers: problemJson, text: JSON.stringify({ ...notFound, status: 418 }) },
+      'error as plain text': { status: 404, headers: new Headers({ 'content-type': 'text/plain' }), text: 'nope' },
+      'member not documented': {
+        status: 200,
+        headers: json,
+        text: JSON.stringify({ ...userBody, password_hash: 'x' }),
+      },
+      'missing member': { status: 200, headers: json, text: JSON.stringify({ ...userBody, email: undefined }) },
+      'problem status off': { status: 404, headers: problemJson, text: JSON.stringify({ ...notFound, status: 400 }) },
+      'not JSON': { status: 200, headers: json, text: '{' },
+    }
+    for (const [name, answer] of Object.entries(wrong))
+      expect({ name, problems: checkAnswer(operation, answer).length > 0 }).toEqual({ name, problems: true })
+
+    const created = document.paths['/users/']?.post as Operation
+    const withoutLocation: Answer = {
+      status: 201,
+      headers: json,
+      text: JSON.stringify({ ...userBody, activation_email: 'sent' }),
+    }
+    expect(checkAnswer(created, withoutLocation)).toEqual(['201 without its required Location header'])
+  })
+
+  test('cases replay from their seed', () => {
+    const entry = operationsOf(document).find(({ method, path }) => method === 'POST' && path === '/users/')
+    if (!entry) throw new Error('POST /users/ is not in the document')
+    const world: Fixture = {
+      apiKey: 'key',
+      credentials: { email: 'a@example.com', password: 'password1' },
+      pathValues: {},
+      fieldValues: {},
+    }
+    const strip = (cases: FuzzCase[]) => cases.map(({ body, ...rest }) => ({ ...rest, body: String(body) }))
+    expect(strip(generateCases(entry, world, 7, 20))).toEqual(strip(generateCases(entry, world, 7, 20)))
+    expect(strip(generateCases(entry, world, 7, 20))).not.toEqual(strip(generateCases(entry, world, 8, 20)))
+  })
+})
