@@ -162,6 +162,21 @@ describe('POST /users/', () => {
       ],
       ['missing email and password', {}, ['email', 'password']],
       ['an unknown field', { email: uniqueEmail(), password: PASSWORD, is_activated: true }, ['is_activated']],
+      // Lengths count characters, not UTF-16 units: these are 7 and 129 characters.
+      ['a 7-emoji password', { email: uniqueEmail(), password: '😀'.repeat(7) }, ['password']],
+      ['a 129-emoji password', { email: uniqueEmail(), password: '😀'.repeat(129) }, ['password']],
+      [
+        'a name of 101 emoji',
+        { email: uniqueEmail(), password: PASSWORD, first_name: '😀'.repeat(101) },
+        ['first_name'],
+      ],
+      // JSON can carry a lone surrogate; UTF-8 (and so PostgreSQL) cannot: it would come back as U+FFFD.
+      [
+        'a name with a lone surrogate',
+        { email: uniqueEmail(), password: PASSWORD, first_name: 'a\uD800b' },
+        ['first_name'],
+      ],
+      ['a password with a lone surrogate', { email: uniqueEmail(), password: `${PASSWORD}\uDC00` }, ['password']],
     ]
     for (const [name, json, fields] of cases) {
       test(name, async () => {
@@ -185,6 +200,14 @@ describe('POST /users/', () => {
       const email = `${local}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`
       expect(email).toHaveLength(254)
       expect((await register({ email, password: 'p'.repeat(128) })).status).toBe(201)
+    })
+
+    test('names of 100 emoji and passwords of 8 or 128 emoji are accepted: lengths count characters', async () => {
+      const name = '👩🏽‍💻'.repeat(25) // 4 characters each
+      const reply = await register({ email: uniqueEmail(), password: '😀'.repeat(128), first_name: name })
+      expect(reply.status).toBe(201)
+      expect(reply.body.first_name).toBe(name)
+      expect((await register({ email: uniqueEmail(), password: '😀'.repeat(8) })).status).toBe(201)
     })
 
     test('a rejected registration stores nothing', async () => {

@@ -1,5 +1,6 @@
 import { FormatRegistry } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { Text } from '../../http/text.model'
 
 // Elysia's own "date" format accepts anything Date() parses (2020-02-30 included);
 // a birth date must be a real calendar day written YYYY-MM-DD.
@@ -29,14 +30,14 @@ const Email = t.String({
 })
 
 // PostgreSQL text cannot hold NUL characters.
-const Name = t.Union([t.String({ maxLength: 100, pattern: '^[^\\u0000]*$' }), t.Null()], {
+const Name = t.Union([Text({ maxLength: 100, pattern: '^[^\\u0000]*$' }), t.Null()], {
   error: 'must be a string of at most 100 characters without NUL, or null',
 })
 
 export const RegisterBody = t.Object(
   {
     email: Email,
-    password: t.String({
+    password: Text({
       minLength: 8,
       maxLength: 128,
       error: 'must be 8 to 128 characters',
