@@ -30,7 +30,7 @@ const Email = t.String({
 })
 
 // PostgreSQL text cannot hold NUL characters.
-const Name = t.Union([Text({ maxLength: 100, pattern: '^[^\\u0000]*$' }), t.Null()], {
+const Name = t.Union([Text({ maxLength: 100, excluding: '\\u0000' }), t.Null()], {
   error: 'must be a string of at most 100 characters without NUL, or null',
 })
 
@@ -48,6 +48,7 @@ export const RegisterBody = t.Object(
     birth_date: t.Optional(
       t.Union([t.String({ format: 'date' }), t.Null()], {
         error: 'must be a real date written YYYY-MM-DD, not in the future, or null',
+        description: 'A real day, written YYYY-MM-DD, not in the future',
         example: '1990-05-17',
       }),
     ),
