@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { call } from './support/http'
 import {
   type Answer,
+  checkAcceptance,
   checkAnswer,
   type Document,
   type Fixture,
@@ -55,7 +56,9 @@ async function send(fuzzCase: FuzzCase): Promise<Answer> {
 const report = (fuzzCase: FuzzCase, answer: Answer, problems: string[]) => ({
   request: `${fuzzCase.method} ${fuzzCase.path.slice(0, 120)}`,
   sent: fuzzCase.notes.join('; '),
-  answer: `${answer.status} ${answer.text.slice(0, 160)}`,
+  body:
+    typeof fuzzCase.body === 'string' ? fuzzCase.body.slice(0, 200) : fuzzCase.body && `${fuzzCase.body.length} bytes`,
+  answer: `${answer.status} ${answer.text.slice(0, 300)}`,
   problems,
 })
 
@@ -94,7 +97,10 @@ describe(`fuzzing every operation of /docs/json (FUZZ_SEED=${SEED})`, () => {
         const answer = await send(fuzzCase)
         answered.push({ fuzzCase, answer })
         if (KNOWN_GAPS.malformedEscape({ fuzzCase, answer })) continue
-        const problems = checkAnswer(entry.operation, answer)
+        const problems = [
+          ...checkAnswer(entry.operation, answer),
+          ...checkAcceptance(entry.operation, fuzzCase, answer),
+        ]
         if (
           answer.status === 401 &&
           /auth\.invalid_credentials"/.test(answer.text) &&

@@ -76,8 +76,23 @@ const ODD_TEXT = fc.oneof(
 const ANY_JSON = fc.constantFrom<unknown>(0, -1, 1.5, 1e308, true, null, '', [], {}, [null], { a: 1 }, 'x'.repeat(300))
 const HUGE = fc.constantFrom(300, 5_000, 20_000, 70_000)
 
+/**
+ * A rule the contract states in words and JSON Schema cannot (the field's description
+ * says it): a birth date is a real day, not in the future. Ajv holds answers and
+ * requests to it; json-schema-faker makes valid dates that keep it.
+ */
+const isPastDate = (value: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+  new Date(`${value}T00:00:00Z`).toISOString().startsWith(value) &&
+  value <= new Date().toISOString().slice(0, 10)
+const FAKE_FORMATS = {
+  date: (random: { int(min: number, max: number): number }) =>
+    new Date(Date.UTC(random.int(1900, 2020), random.int(0, 11), random.int(1, 28))).toISOString().slice(0, 10),
+}
+
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
 addFormats(ajv)
+ajv.addFormat('date', isPastDate)
 /**
  * The schema with every object closed to members it does not name: an answer may
  * hold nothing undocumented (a leaked hash, a field added without its docs).
@@ -104,7 +119,8 @@ export const operationsOf = (document: Document) =>
     Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })),
   )
 
-const fake = (schema: Schema | undefined, seed: number): unknown => generateSync(schema ?? {}, { seed })
+const fake = (schema: Schema | undefined, seed: number): unknown =>
+  generateSync(schema ?? {}, { seed, formats: FAKE_FORMATS })
 
 /** The properties of an object body's schema, to mutate one of them. */
 const fieldsOf = (schema: Schema | undefined) => Object.keys((schema?.properties as Schema | undefined) ?? {})
@@ -123,6 +139,35 @@ function knownBodyArbitrary(schema: Schema | undefined, fixture: Fixture) {
   })
 }
 
+/** The string branch of a property's schema, if it takes strings. */
+function stringSchema(schema: Schema | undefined): Schema | undefined {
+  if (schema?.type === 'string') return schema
+  return (schema?.anyOf as Schema[] | undefined)?.find((branch) => branch.type === 'string')
+}
+
+/**
+ * A valid body whose free-text fields hold any Unicode (astral characters, marks...)
+ * of the lengths the schema allows, counted in characters as JSON Schema counts them.
+ */
+function unicodeBodyArbitrary(schema: Schema | undefined) {
+  const properties = Object.entries((schema?.properties as Record<string, Schema> | undefined) ?? {})
+  const texts = fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 130, size: 'max' }), {
+    minLength: properties.length,
+    maxLength: properties.length,
+  })
+  return fc.tuple(fc.integer(), texts).map(([seed, strings]) => {
+    const value = (fake(schema, seed) ?? {}) as Record<string, unknown>
+    for (const [i, [name, property]] of properties.entries()) {
+      const text = stringSchema(property)
+      if (!text || text.format) continue
+      const chars = [...(strings[i] ?? '')].slice(0, (text.maxLength as number | undefined) ?? 130)
+      while (chars.length < ((text.minLength as number | undefined) ?? 0)) chars.push('😀')
+      if (validator(property)(chars.join(''))) value[name] = chars.join('')
+    }
+    return { text: JSON.stringify(value), note: 'valid body, any Unicode', type: 'application/json' }
+  })
+}
+
 /** A JSON body: valid per the schema, or broken in one way a client breaks them. */
 function jsonBodyArbitrary(schema: Schema | undefined, fixture: Fixture) {
   const pick = (fields: string[], index: number) => fields[index % Math.max(fields.length, 1)] ?? 'field'
@@ -132,6 +177,7 @@ function jsonBodyArbitrary(schema: Schema | undefined, fixture: Fixture) {
   return fc.oneof(
     { weight: 3, arbitrary: fc.integer().map((seed) => json(valid(seed), 'valid body')) },
     { weight: 2, arbitrary: knownBodyArbitrary(schema, fixture) },
+    { weight: 2, arbitrary: unicodeBodyArbitrary(schema) },
     fc
       .tuple(fc.integer(), fc.nat(), ANY_JSON)
       .map(([seed, i, value]) => json({ ...valid(seed), [pick(fields, i)]: value }, `${pick(fields, i)}: other type`)),
@@ -354,3 +400,57 @@ export function checkAnswer(operation: Operation, answer: Answer): string[] {
   }
   return problems
 }
+
+const PROBLEM_TYPE = 'urn:registration-api:problem:'
+
+function parseJson(body: FuzzCase['body']): { value: unknown } | undefined {
+  if (body === undefined) return undefined
+  try {
+    const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body)
+    return { value: JSON.parse(text) }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What the document promises about the request: a request that fits it (credentials
+ * valid, JSON body valid per its schema) is not refused as invalid input; a JSON body
+ * that breaks its schema is not accepted; and what a 2xx echoes is what was sent.
+ */
+export function checkAcceptance(operation: Operation, fuzzCase: FuzzCase, answer: Answer): string[] {
+  const schema = operation.requestBody?.content['application/json']?.schema
+  const sent = parseJson(fuzzCase.body)
+  const authenticated = Object.values(fuzzCase.auth).every((variant) => variant === 'valid')
+  const asJson = /^application\/json\s*(;|$)/i.test(fuzzCase.headers['content-type'] ?? '')
+  const fitsSchema = schema
+    ? sent !== undefined && asJson && validator(schema)(sent.value)
+    : fuzzCase.body === undefined
+  const problems: string[] = []
+  let answered: unknown
+  try {
+    answered = JSON.parse(answer.text)
+  } catch {}
+  const problemType = (answered as { type?: unknown } | undefined)?.type
+  if (
+    authenticated &&
+    fitsSchema &&
+    typeof problemType === 'string' &&
+    problemType.startsWith(`${PROBLEM_TYPE}request.`)
+  )
+    problems.push(`a request that fits the document was refused as ${problemType.slice(PROBLEM_TYPE.length)}`)
+  if (schema && sent !== undefined && !validator(schema)(sent.value) && answer.status < 300)
+    problems.push(
+      `a body that breaks the schema was accepted (${answer.status}): ${ajv.errorsText(validator(schema).errors)}`,
+    )
+  if (answer.status < 300 && isObject(sent?.value) && isObject(answered))
+    for (const [field, value] of Object.entries(sent.value))
+      if (typeof value === 'string' && typeof answered[field] === 'string' && answered[field] !== value)
+        problems.push(
+          `${field} was sent as ${JSON.stringify(value)} and answered as ${JSON.stringify(answered[field])}`,
+        )
+  return problems
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
