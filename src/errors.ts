@@ -14,6 +14,11 @@ export const PROBLEMS = {
     detail: 'Send the body as application/json.',
   },
   'route.not_found': { status: 404, title: 'Not found', detail: 'No route answers this method and path.' },
+  'route.method_not_allowed': {
+    status: 405,
+    title: 'Method not allowed',
+    detail: 'This path does not answer this method; the Allow header lists those it answers.',
+  },
   'auth.invalid_api_key': {
     status: 401,
     title: 'Missing or unknown API key',

@@ -186,3 +186,41 @@ describe('the fuzz checks', () => {
     expect(strip(generateCases(entry, world, 7, 20))).not.toEqual(strip(generateCases(entry, world, 8, 20)))
   })
 })
+
+describe('methods the document does not list', () => {
+  test('answer 405 problem+json with Allow naming the methods it lists for the path (RFC 9110)', async () => {
+    const { api_key: key } = await app.createServer('fuzz-methods')
+    const templates = Object.keys(document.paths).map((path) => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`))
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const listed = Object.keys(operations).map((method) => method.toUpperCase())
+      const concrete = path.replace(/\{\w+\}/g, 'ann%40example.com')
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => !listed.includes(m))) {
+        // GET /validation/resend is GET /validation/{token} with the token "resend": another operation.
+        const other = Object.entries(document.paths).some(
+          ([otherPath, ops], i) => otherPath !== path && method.toLowerCase() in ops && templates[i]?.test(concrete),
+        )
+        if (other) continue
+        const response = await fetch(`${app.url}${concrete}`, { method, headers: { 'x-api-key': key } })
+        const body = (await response.json()) as { status: number }
+        expect({ path, method, status: response.status, type: response.headers.get('content-type') }).toEqual({
+          path,
+          method,
+          status: 405,
+          type: 'application/problem+json',
+        })
+        expect({ path, method, allow: response.headers.get('allow') }).toEqual({
+          path,
+          method,
+          allow: listed.sort().join(', '),
+        })
+        expect(body.status).toBe(405)
+      }
+    }
+  })
+
+  test('an unknown path still answers 404', async () => {
+    const reply = await call(app.url, 'PATCH', '/nowhere/at/all')
+    expect(reply.status).toBe(404)
+    expect(reply.headers.get('allow')).toBeNull()
+  })
+})

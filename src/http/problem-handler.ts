@@ -2,6 +2,7 @@ import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Elysia, ValidationError } from 'elysia'
 import { AppError, type FieldError, invalidFields, problemResponse } from '../errors'
 import type { Logger } from '../log'
+import { allowedMethods } from './allowed-methods'
 import { RejectedBody } from './json-body'
 
 type ValueError = ValidationError['all'][number]
@@ -27,6 +28,7 @@ export function fieldErrors(error: ValidationError): FieldError[] {
 /**
  * The one place where errors become HTTP answers: domain errors by their code,
  * Elysia's own by kind, anything else a logged 500 that reveals nothing.
+ * A wrong method on a known path answers 405, an unknown path 404.
  */
 export function problemHandler(log: Logger) {
   function toAppError(code: string | number, error: unknown, request: Request): AppError {
@@ -35,7 +37,11 @@ export function problemHandler(log: Logger) {
     if (error instanceof ValidationError && error.value instanceof RejectedBody) return error.value.error
     if (error instanceof ValidationError && error.type !== 'response') return invalidFields(fieldErrors(error))
     if (code === 'PARSE') return new AppError('request.invalid_json')
-    if (code === 'NOT_FOUND') return new AppError('route.not_found')
+    if (code === 'NOT_FOUND') {
+      const allow = allowedMethods(globalRoutes(), new URL(request.url).pathname)
+      if (allow.length) return new AppError('route.method_not_allowed', { headers: { allow: allow.join(', ') } })
+      return new AppError('route.not_found')
+    }
     log.error('unhandled error', {
       method: request.method,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
@@ -43,7 +49,11 @@ export function problemHandler(log: Logger) {
     return new AppError('service.internal')
   }
 
-  return new Elysia({ name: 'problem-handler' }).onError({ as: 'global' }, ({ code, error, request, set }) => {
+  const plugin = new Elysia({ name: 'problem-handler' })
+  // Once used, a plugin's getGlobalRoutes() lists the whole app's routes: the swagger plugin reads them so too.
+  const globalRoutes = () =>
+    (plugin as unknown as { getGlobalRoutes(): { method: string; path: string }[] }).getGlobalRoutes()
+  return plugin.onError({ as: 'global' }, ({ code, error, request, set }) => {
     const problem = toAppError(code, error, request)
     // Recorded for the request log, which sees set.status, not the Response returned here.
     set.status = problem.status
