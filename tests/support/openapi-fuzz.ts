@@ -51,6 +51,8 @@ export interface FuzzCase {
   body?: string | Uint8Array
   /** Per security scheme, what was sent. */
   auth: Record<string, AuthVariant>
+  /** The documented parameters sent, as they were sent (path values URL-encoded). */
+  parameters: { in: Parameter['in']; name: string; value: string }[]
   /** What was done to make it odd, for the failure report. */
   notes: string[]
 }
@@ -90,7 +92,8 @@ const FAKE_FORMATS = {
     new Date(Date.UTC(random.int(1900, 2020), random.int(0, 11), random.int(1, 28))).toISOString().slice(0, 10),
 }
 
-const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
+// Formats Ajv does not know (Elysia's "numeric"...) only annotate, as JSON Schema says.
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, logger: false })
 addFormats(ajv)
 ajv.addFormat('date', isPastDate)
 /**
@@ -350,6 +353,13 @@ export function generateCases(
     const search = new URLSearchParams([...known.filter((pair) => pair !== null), ...(extra ? [extra] : [])])
     if (search.size) url += `?${search}`
     const notes = [draw.body?.note, ...Object.entries(auth).map(([scheme, variant]) => `${scheme} ${variant}`)]
+    const sent = [
+      ...draw.segments.map(([name, value]) => ({ in: 'path' as const, name: name as string, value: value as string })),
+      ...known.filter((pair) => pair !== null).map(([name, value]) => ({ in: 'query' as const, name, value })),
+      ...draw.headers
+        .filter((pair) => pair !== null)
+        .map(([p, value]) => ({ in: 'header' as const, name: p.name, value })),
+    ]
     return {
       operation: `${method} ${path}`,
       method,
@@ -357,6 +367,7 @@ export function generateCases(
       headers,
       body: draw.body?.text,
       auth,
+      parameters: sent,
       notes: notes.filter((note): note is string => Boolean(note)),
     }
   })
@@ -386,7 +397,7 @@ export function checkAnswer(operation: Operation, answer: Answer): string[] {
     problems.push(`${status} is not application/problem+json`)
   if (media === 'text/html') {
     if (!text.startsWith('<!DOCTYPE html>')) problems.push('text/html that is not an HTML page')
-  } else {
+  } else if (/[/+]json$/.test(media)) {
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -402,6 +413,29 @@ export function checkAnswer(operation: Operation, answer: Answer): string[] {
 }
 
 const PROBLEM_TYPE = 'urn:registration-api:problem:'
+
+/** A parameter's text as the JSON value its schema describes ("12" for an integer is 12). */
+function coerce(text: string, schema: Schema | undefined): unknown {
+  const types = [schema?.type, ...((schema?.anyOf as Schema[] | undefined) ?? []).map((branch) => branch.type)]
+  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(text)) return Number(text)
+  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true'
+  return text
+}
+
+/** Whether every documented parameter sent fits its schema, and none required is missing. */
+function parametersFit(operation: Operation, fuzzCase: FuzzCase): boolean {
+  return (operation.parameters ?? []).every((parameter) => {
+    const sent = fuzzCase.parameters.find((p) => p.in === parameter.in && p.name === parameter.name)
+    if (!sent) return !parameter.required
+    let text = sent.value
+    try {
+      if (parameter.in === 'path') text = decodeURIComponent(text)
+    } catch {
+      return false
+    }
+    return validator(parameter.schema ?? {})(coerce(text, parameter.schema))
+  })
+}
 
 function parseJson(body: FuzzCase['body']): { value: unknown } | undefined {
   if (body === undefined) return undefined
@@ -423,9 +457,8 @@ export function checkAcceptance(operation: Operation, fuzzCase: FuzzCase, answer
   const sent = parseJson(fuzzCase.body)
   const authenticated = Object.values(fuzzCase.auth).every((variant) => variant === 'valid')
   const asJson = /^application\/json\s*(;|$)/i.test(fuzzCase.headers['content-type'] ?? '')
-  const fitsSchema = schema
-    ? sent !== undefined && asJson && validator(schema)(sent.value)
-    : fuzzCase.body === undefined
+  const bodyFits = schema ? sent !== undefined && asJson && validator(schema)(sent.value) : fuzzCase.body === undefined
+  const fitsSchema = bodyFits && parametersFit(operation, fuzzCase)
   const problems: string[] = []
   let answered: unknown
   try {
