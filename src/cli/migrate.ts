@@ -1,7 +1,7 @@
 import { migrate } from '../db/migrate'
 import { cliDatabase } from './database-url'
 
-const database = await cliDatabase()
+const database = await cliDatabase('bun run db:migrate')
 let exitCode = 0
 try {
   await migrate(database.url)

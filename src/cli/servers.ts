@@ -12,7 +12,7 @@ if (!(command === 'list' || ((command === 'create' || command === 'delete') && n
   process.exit(2)
 }
 
-const database = await cliDatabase()
+const database = await cliDatabase('bun run servers')
 const sql = connect(database.url, { max: 1 })
 // Set here and passed to process.exit: Bun ignored process.exitCode after the awaits below.
 let exitCode = 0
