@@ -16,8 +16,10 @@ export async function migrate(databaseUrl: string): Promise<void> {
       MIGRATIONS_DIR,
       '--no-dump-schema',
       '--wait',
+      // Callers check first that the database answers (preflight.ts); this covers a
+      // restart in between without holding a command for long.
       '--wait-timeout',
-      '30s',
+      '8s',
       'up',
     ],
     { stdout: 'pipe', stderr: 'pipe' },
