@@ -4,10 +4,13 @@ import type { Config } from './config'
 import { connect } from './db/client'
 import { migrate } from './db/migrate'
 import { QUERIES_DIR, Statements } from './db/statements'
+import { inboxRoutes } from './http/inbox.routes'
 import { createLogger, type Logger } from './log'
 import { createMailer } from './mail/create-mailer'
+import { type Inbox, inboxMailer } from './mail/inbox'
 import { startMaintenance } from './maintenance/maintenance.runner'
 import { createMaintenanceTasks } from './maintenance/maintenance.tasks'
+import { PortInUseError } from './os/port'
 import { createPasswords } from './passwords'
 
 /** How long in-flight requests may run on after SIGTERM before their connections are cut. */
@@ -19,29 +22,42 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
+export interface ServeOptions {
+  /** Runs once the server and pool are closed (e.g. stopping an embedded database). */
+  afterStop?: () => Promise<void>
+  /** `dev` without Mailjet keys: emails are kept here too, and shown at /dev/inbox. */
+  inbox?: Inbox
+}
+
 /**
  * Everything `start` and `dev` share: migrations → pool → app → listen, with
- * SIGINT/SIGTERM handled from before the first line is logged; `afterStop` runs
- * once the server and pool are closed (e.g. stopping an embedded database).
+ * SIGINT/SIGTERM handled from before the first line is logged.
  */
-export async function serve(
-  config: Config,
-  databaseUrl: string,
-  afterStop: () => Promise<void> = async () => {},
-): Promise<RunningServer> {
+export async function serve(config: Config, databaseUrl: string, options: ServeOptions = {}): Promise<RunningServer> {
   const log = createLogger(config.logLevel)
   await migrate(databaseUrl)
   const sql = connect(databaseUrl)
+  const inbox = config.mailjet ? undefined : options.inbox
+  const mailer = createMailer(config, log, undefined, inbox ? '/dev/inbox' : undefined)
   const deps = {
     config,
     sql,
     statements: await Statements.load(QUERIES_DIR),
-    mailer: createMailer(config, log),
+    mailer: inbox ? inboxMailer(mailer, inbox) : mailer,
     passwords: await createPasswords(config.argon2),
     clock: systemClock,
     log,
   }
-  const app = createApp(deps).listen({ port: config.port, hostname: config.host })
+  const app = createApp(deps)
+  if (inbox) app.use(inboxRoutes(inbox))
+  try {
+    // No SO_REUSEPORT: a second process on this port fails instead of sharing its requests.
+    app.listen({ port: config.port, hostname: config.host, reusePort: false })
+  } catch (error) {
+    await sql.end({ timeout: 1 })
+    if ((error as { code?: string }).code === 'EADDRINUSE') throw new PortInUseError(config.port)
+    throw error
+  }
   const maintenance = startMaintenance(createMaintenanceTasks(deps), log)
   const url = `http://${config.host}:${app.server?.port}`
   const server: RunningServer = {
@@ -59,7 +75,7 @@ export async function serve(
       await sql.end({ timeout: 5 })
     },
   }
-  stopOnSignals(server, afterStop)
+  stopOnSignals(server, options.afterStop ?? (async () => {}))
   log.info('listening', { url, docs: `${url}/docs` })
   return server
 }
