@@ -2,6 +2,8 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TEST_SECRET_KEY } from './support/app'
+import { DEV_FOLDER } from '../src/db/embedded'
+import { lockHolder } from '../src/db/embedded/data-lock'
 import { testDatabaseUrl } from './support/database'
 import { call } from './support/http'
 import { installed } from './support/installed'
@@ -150,6 +152,8 @@ describe('bun run start', () => {
     const url = /"url":"([^"]+)"/.exec(output())?.[1]
     expect(url).toBeDefined()
     expect((await call(url ?? '', 'GET', '/health')).body).toEqual({ status: 'ok' })
+    // The dev inbox is never part of a production start.
+    expect((await call(url ?? '', 'GET', '/dev/inbox')).status).toBe(404)
     child.kill('SIGTERM')
     expect(await child.exited).toBe(0)
   })
@@ -171,10 +175,14 @@ describe('without DATABASE_URL: the embedded database of `bun run dev`', () => {
 })
 
 describe('bun run dev', () => {
-  test.skipIf(!hasEmbeddedPostgres)(
-    'serves on the embedded database with a "local" server whose key is printed',
+  // One dev per clone: a developer's own `bun run dev` holds this clone's data folder.
+  const devRunning = lockHolder(DEV_FOLDER) !== undefined
+  if (devRunning) console.log('skipped the `bun run dev` tests: a `bun run dev` of this clone is running')
+
+  test.skipIf(!hasEmbeddedPostgres || devRunning)(
+    'serves on the embedded database with a "local" server whose key is printed; a second dev is refused',
     async () => {
-      const { child, output } = await startScript(['dev'], { PORT: '0' }, /Swagger UI: \S+/)
+      const { child, output } = await startScript(['dev'], { PORT: '0' }, /Inbox.*: \S+/)
       try {
         const key = /API key: (\S+)/.exec(output())?.[1] ?? ''
         const docs = /Swagger UI: (\S+)\/docs/.exec(output())?.[1] ?? ''
@@ -183,10 +191,99 @@ describe('bun run dev', () => {
         expect((await call(docs, 'GET', '/users/nobody@example.com', { key: 'wrong' })).status).toBe(401)
         // The secret key it made is kept for the next run, readable by its owner only.
         expect((await stat(join(ROOT, '.data/secret-key'))).mode & 0o777).toBe(0o600)
+
+        const second = await runScript(['dev'], { PORT: '0' })
+        expect(second.code).toBe(1)
+        expect(second.stderr.trim().split('\n')).toHaveLength(1)
+        // `bun run dev` runs `bun src/cli/dev.ts`, which holds the lock.
+        expect(second.stderr).toMatch(/\.data is in use by PID \d+ \(bun src\/cli\/dev\.ts in \//)
+        expect(second.stdout).not.toContain('API key')
+
+        // Emails it would have sent are in its inbox, newest first, with code and link.
+        const email = `inbox-${crypto.randomUUID().slice(0, 8)}@example.com`
+        const created = await call(docs, 'POST', '/users/', { key, json: { email, password: 'correct horse' } })
+        expect(created.status).toBe(201)
+        const [latest] = (await (await fetch(`${docs}/dev/inbox.json`)).json()) as {
+          to: string
+          subject: string
+          code: string
+          link: string
+        }[]
+        expect(latest?.to).toBe(email)
+        expect(latest?.subject).toBe('Activate your local account')
+        expect(latest?.code).toMatch(/^\d{4}$/)
+        expect(latest?.link).toMatch(/\/validation\/[\w-]{20,}$/)
+        const page = await fetch(`${docs}/dev/inbox`)
+        expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+        const html = await page.text()
+        expect(html).toContain(`<strong class="code">${latest?.code}</strong>`)
+        expect(html).toContain('<iframe title="Activate your local account" sandbox=')
+        expect(html).toContain(`href="${latest?.link}"`)
+        // And still in the log, at info.
+        expect(output()).toContain(`Your activation code: ${latest?.code}`)
       } finally {
         child.kill('SIGTERM')
         expect(await child.exited).toBe(0)
       }
     },
   )
+
+  test.skipIf(!hasEmbeddedPostgres || devRunning)(
+    'at LOG_LEVEL=warn, the start-up line says where the emails are',
+    async () => {
+      const { child, output } = await startScript(['dev'], { PORT: '0', LOG_LEVEL: 'warn' }, /Inbox.*: \S+/)
+      child.kill('SIGTERM')
+      expect(await child.exited).toBe(0)
+      expect(output()).toContain('emails are not sent; read them at /dev/inbox, and set LOG_LEVEL=info')
+    },
+  )
+})
+
+describe('a database that does not answer', () => {
+  const nowhere = { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/registration?sslmode=disable' }
+  for (const args of [['start'], ['servers', 'list'], ['db:migrate']]) {
+    test(`bun run ${args.join(' ')}: one line naming host and port, exit 1, within 10 s`, async () => {
+      const started = performance.now()
+      const result = await runScript(args, { ...nowhere, PORT: '0' })
+      expect(result.code).toBe(1)
+      expect(result.stderr.trim()).toBe(
+        'error: cannot use the database at 127.0.0.1:1: nothing answers at 127.0.0.1:1 (connection refused); start it, or fix DATABASE_URL',
+      )
+      expect(performance.now() - started).toBeLessThan(10_000)
+    })
+  }
+
+  test('the compose host name from the host machine: says what to use instead', async () => {
+    const result = await runScript(['servers', 'list'], {
+      DATABASE_URL: 'postgres://registration@db:5432/registration?sslmode=disable',
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('the host "db" is not known here')
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  test('a wrong password: one line naming the user', async () => {
+    const url = new URL(testDatabaseUrl())
+    url.password = 'not-the-password'
+    const result = await runScript(['db:migrate'], { DATABASE_URL: url.toString() })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`cannot use the database at ${url.hostname}:${url.port}: PostgreSQL at`)
+    expect(result.stderr).toContain(`refused user "${url.username}"`)
+  })
+})
+
+describe('a port in use', () => {
+  test('bun run start says which process holds it and exits 1; nothing listens beside it', async () => {
+    const holder = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('first') })
+    try {
+      const result = await runScript(['start'], { ...db(), PORT: String(holder.port), HOST: '127.0.0.1' })
+      expect(result.code).toBe(1)
+      expect(result.stderr.trim().split('\n')).toHaveLength(1)
+      expect(result.stderr).toStartWith(`error: port ${holder.port} is already in use by PID ${process.pid} (`)
+      expect(result.stderr).toContain('stop it, or set PORT to another port')
+      expect(await (await fetch(`http://127.0.0.1:${holder.port}/`)).text()).toBe('first')
+    } finally {
+      holder.stop(true)
+    }
+  })
 })

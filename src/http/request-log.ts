@@ -28,10 +28,13 @@ export function requestLog(log: Logger) {
 
   return plugin.onAfterResponse({ as: 'global' }, ({ request, route, set, responseValue }) => {
     const timing = timings.get(request)
-    log.info('request', {
+    const status = responseValue instanceof Response ? responseValue.status : set.status
+    // A container's health probe every few seconds would fill the log: a healthy answer is debug.
+    const at = route === '/health' && status === 200 ? log.debug : log.info
+    at('request', {
       method: request.method,
       route: route || null,
-      status: responseValue instanceof Response ? responseValue.status : set.status,
+      status,
       duration_ms: timing ? Math.round((performance.now() - timing.startedAt) * 10) / 10 : null,
       request_id: timing?.id ?? null,
     })
