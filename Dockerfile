@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Pinned to the Bun of package.json's packageManager.
 ARG BUN_VERSION=1.4.5
 
