@@ -3,9 +3,11 @@
 import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { exitOnFailure } from '../src/cli/exit-on-failure'
 import { parseConfig } from '../src/config'
 import { freePort, startTemporaryEmbedded } from '../src/db/embedded'
 import { migrate } from '../src/db/migrate'
+import { assertDatabaseAnswers } from '../src/db/preflight'
 import { argon2Rate } from './argon2'
 import { autocannonGenerator } from './autocannon'
 import type { LoadGenerator, LoadOptions } from './load'
@@ -24,7 +26,9 @@ const config = parseConfig(process.env)
 // The codes the seed stores must be keyed as the service keys them.
 const secretKey = config.secretKey ?? randomBytes(32).toString('base64url')
 const generator: LoadGenerator = Bun.which('wrk') ? wrk : autocannonGenerator
-const temporary = config.databaseUrl ? undefined : await startTemporaryEmbedded()
+// A database that cannot start (or answer) ends the run with its one line, as the CLI does.
+if (config.databaseUrl) await assertDatabaseAnswers(config.databaseUrl).catch(exitOnFailure)
+const temporary = config.databaseUrl ? undefined : await startTemporaryEmbedded().catch(exitOnFailure)
 const databaseUrl = config.databaseUrl ?? temporary?.url ?? ''
 console.log(`database: ${temporary ? 'embedded PostgreSQL (temporary)' : 'DATABASE_URL'}; load: ${generator.name}`)
 
