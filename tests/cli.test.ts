@@ -1,9 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { TEST_SECRET_KEY } from './support/app'
 import { DEV_FOLDER } from '../src/db/embedded'
 import { lockHolder } from '../src/db/embedded/data-lock'
+import { TEST_SECRET_KEY } from './support/app'
 import { testDatabaseUrl } from './support/database'
 import { call } from './support/http'
 import { installed } from './support/installed'
@@ -246,7 +246,10 @@ const dbResolves = await Bun.dns.lookup('db').then(
 )
 
 describe('a database that does not answer', () => {
-  const nowhere = { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/registration?sslmode=disable' }
+  const nowhere = {
+    DATABASE_URL: 'postgres://u:p@127.0.0.1:1/registration?sslmode=disable',
+    SECRET_KEY: TEST_SECRET_KEY,
+  }
   for (const args of [['start'], ['servers', 'list'], ['db:migrate']]) {
     test(`bun run ${args.join(' ')}: one line naming host and port, exit 1, within 10 s`, async () => {
       const started = performance.now()
