@@ -18,18 +18,17 @@ export function createServerLookup(deps: Pick<Deps, 'sql' | 'statements' | 'cloc
   const repo = createServersRepository(deps.statements)
   const cache = new Map<string, { server: Promise<ServerIdentity | undefined>; expiresAt: number }>()
 
+  // Keyed by the key itself, so a hit costs no hashing; the key is in this request's memory anyway.
   return (apiKey) => {
-    const hash = sha256(apiKey)
-    const id = hash.toString('base64')
     const now = deps.clock().getTime()
-    const cached = cache.get(id)
+    const cached = cache.get(apiKey)
     if (cached && cached.expiresAt > now) return cached.server
 
     if (cache.size >= MAX_ENTRIES) cache.clear()
-    const server = repo.findByKeyHash(deps.sql, hash)
-    cache.set(id, { server, expiresAt: now + SERVER_CACHE_TTL_MS })
+    const server = repo.findByKeyHash(deps.sql, sha256(apiKey))
+    cache.set(apiKey, { server, expiresAt: now + SERVER_CACHE_TTL_MS })
     const forget = () => {
-      if (cache.get(id)?.server === server) cache.delete(id)
+      if (cache.get(apiKey)?.server === server) cache.delete(apiKey)
     }
     server.then((found) => found || forget(), forget)
     return server
