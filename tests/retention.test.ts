@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createMaintenanceTasks } from '../src/maintenance/maintenance.tasks'
 import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call } from './support/http'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
+
+// A sweep deletes across the whole test database, whatever earlier files left in it.
+setDefaultTimeout(30_000)
 
 const HOUR = 3600
 const time = manualClock()
