@@ -18,8 +18,8 @@ export interface GuardedCheck<T> {
 
 /**
  * Password guessing protection for every route that checks a user's password
- * (Keycloak-style): attempts are counted per (server, lower-cased email), whether
- * or not the email exists; the AUTH_MAX_FAILURES-th attempt within the window locks
+ * (Keycloak-style): wrong passwords are counted per (server, lower-cased email),
+ * whether or not the email exists; the AUTH_MAX_FAILURES-th within the window locks
  * the email, each further lock twice as long as the one before, up to the cap; a
  * right password resets it all. The lock is read before any lookup or hash, so a
  * locked email costs no hashing and answers 429 whether it exists or not; each
