@@ -66,6 +66,8 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
       detail: {
         tags: ['Users'],
         summary: 'Read a user',
+        description:
+          'The user with this email among the server’s users, compared case-insensitively; other servers’ users are never seen (404).',
         security: SECURITY_KEY,
         responses: { ...success(200, 'The user', User), ...problems('auth.invalid_api_key', 'user.not_found') },
       },
