@@ -93,14 +93,12 @@ describe(`fuzzing every operation of /docs/json (FUZZ_SEED=${SEED})`, () => {
       }
     }
     expect(answered.length).toBe(operations.length * PER_OPERATION)
-    // Valid requests did reach the logic: every operation answered some 2xx.
-    for (const { method, path } of operations)
-      expect({
-        operation: `${method} ${path}`,
-        succeeded: answered.some(
-          ({ fuzzCase, answer }) => fuzzCase.operation === `${method} ${path}` && answer.status < 300,
-        ),
-      }).toEqual({ operation: `${method} ${path}`, succeeded: true })
+    // Valid requests did reach the logic: every operation answered some 2xx. An operation that needs
+    // values the fixture lacks (e.g. a code from another email) gets them from fixture().
+    const unreached = operations
+      .map(({ method, path }) => `${method} ${path}`)
+      .filter((name) => !answered.some(({ fuzzCase, answer }) => fuzzCase.operation === name && answer.status < 300))
+    expect(unreached).toEqual([])
     expect(failures).toEqual([])
   }, 120_000)
 })
