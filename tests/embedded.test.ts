@@ -1,12 +1,29 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from '../src/db/client'
 import { EmbeddedDatabaseError, freePort, lockDataFolder, startEmbedded } from '../src/db/embedded'
 import { lockHolder } from '../src/db/embedded/data-lock'
-import { postgresUser, REACHABLE_ROOT, reachableBinaries, reaches, rootOwnedFolder } from '../src/db/embedded/run-as'
+import {
+  postgresUser,
+  REACHABLE_ROOT,
+  reachableBinaries,
+  reachableDataDir,
+  reaches,
+  rootOwnedFolder,
+} from '../src/db/embedded/run-as'
 import { installed } from './support/installed'
 
 // These start PostgreSQL (initdb included): a bound against hangs, not a speed assertion.
@@ -63,6 +80,20 @@ describe.skipIf(!isRoot)('as root, from a folder the postgres user cannot reach'
     }
   })
 
+  test('a link whose data was deleted gets its data folder back, where the postgres user reaches it', () => {
+    const dataDir = join(rootOnlyFolder(), 'postgres')
+    const outside = join(REACHABLE_ROOT, `data-test-${crypto.randomUUID().slice(0, 8)}`)
+    symlinkSync(join(outside, 'postgres'), dataDir)
+    const runAs = postgresUser()
+    if (!runAs) throw new Error('no postgres user')
+    try {
+      expect(reachableDataDir(dataDir, runAs)).toBe(join(outside, 'postgres'))
+      expect(reaches(runAs, join(outside, 'postgres'), 'w')).toBe(true)
+    } finally {
+      rmSync(outside, { recursive: true, force: true })
+    }
+  })
+
   test('a folder for it that others could write is refused with one line', () => {
     const folder = join(scratch, `writable-${crypto.randomUUID().slice(0, 8)}`)
     mkdirSync(folder)
@@ -98,6 +129,20 @@ describe('one process per data folder', () => {
     expect(lockHolder(folder)).toBeUndefined()
     lock.release()
     expect(existsSync(join(folder, 'lock'))).toBe(false)
+  })
+
+  test('a lock naming a PID that another program has since been given is taken over', async () => {
+    const folder = join(scratch, `reused-${crypto.randomUUID().slice(0, 8)}`)
+    const other = Bun.spawn(['sleep', '30'])
+    try {
+      mkdirSync(folder)
+      writeFileSync(join(folder, 'lock'), `${other.pid}\nbun run dev\n`)
+      expect(lockHolder(folder)).toBeUndefined()
+      lockDataFolder(folder, 'bun run dev').release()
+    } finally {
+      other.kill()
+      await other.exited
+    }
   })
 })
 

@@ -7,11 +7,20 @@ export interface DataLock {
   release(): void
 }
 
+/** Whether `pid` is (still) a Bun process, where /proc tells: a PID reused since is no holder. */
+function isBun(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bun')
+  } catch {
+    return true
+  }
+}
+
 /** Who holds `folder`'s lock, when a live process does. */
 export function lockHolder(folder: string): number | undefined {
   try {
     const pid = Number(readFileSync(join(folder, 'lock'), 'utf8').split('\n')[0])
-    return pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined
+    return pid > 0 && pid !== process.pid && isAlive(pid) && isBun(pid) ? pid : undefined
   } catch {
     return undefined
   }

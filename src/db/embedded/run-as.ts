@@ -112,7 +112,8 @@ export function reachableDataDir(dataDir: string, runAs: RunAs | undefined): str
   const parent = dirname(dataDir)
   mkdirSync(parent, { recursive: true })
   if (!runAs) return dataDir
-  const isLink = existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()
+  // lstat: a link whose target is gone is still a link (existsSync follows it).
+  const isLink = lstatSync(dataDir, { throwIfNoEntry: false })?.isSymbolicLink() === true
   if (isLink || (!existsSync(dataDir) && !reaches(runAs, parent))) {
     if (!isLink) {
       const id = createHash('sha256').update(realpathSync(parent)).digest('hex').slice(0, 16)
@@ -122,6 +123,8 @@ export function reachableDataDir(dataDir: string, runAs: RunAs | undefined): str
     }
     // Absolute; a dangling link (its target deleted) gets its target made again.
     const target = readlinkSync(dataDir)
+    // Its parent is searchable by the postgres user; the data folder itself is its alone.
+    mkdirSync(dirname(target), { recursive: true, mode: 0o755 })
     mkdirSync(target, { recursive: true, mode: 0o700 })
     chownSync(target, runAs.uid, runAs.gid)
     return target
