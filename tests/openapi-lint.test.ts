@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { lintDocument, servedDocument } from './support/openapi-lint'
+import { ROOT } from './support/process'
+
+// Redocly is a development dependency: the production image, where `docker compose exec api
+// bun test` runs, goes without it.
+const hasRedocly = existsSync(join(ROOT, 'node_modules/.bin/redocly'))
+if (!hasRedocly) console.log('skipped the OpenAPI lint: @redocly/cli is not installed (production dependencies only)')
 
 type Document = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> }
 
@@ -9,7 +17,7 @@ beforeAll(async () => {
   served = (await servedDocument()) as Document
 })
 
-describe('the OpenAPI document at /docs/json', () => {
+describe.skipIf(!hasRedocly)('the OpenAPI document at /docs/json', () => {
   test('passes redocly lint with the recommended rules (redocly.yaml), as .ci/run checks', async () => {
     const result = await lintDocument(served)
     if (!result.passed) console.error(result.output)
