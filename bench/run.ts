@@ -10,6 +10,7 @@ import { migrate } from '../src/db/migrate'
 import { assertDatabaseAnswers } from '../src/db/preflight'
 import { argon2Rate } from './argon2'
 import { autocannonGenerator } from './autocannon'
+import { drain, outboxInsert } from './delivery'
 import type { LoadGenerator, LoadOptions } from './load'
 import { fixed, type Row, table, targets } from './report'
 import { activateByCode, guessPasswords, readUser, register, type Scenario } from './scenarios'
@@ -21,6 +22,8 @@ const ORIGINAL_GET_RPS = 970
 
 const SECONDS = 10
 const SOAK_WINDOWS = 6
+/** Emails queued at once for the drain rows. */
+const DRAIN_EMAILS = 5_000
 
 const config = parseConfig(process.env)
 // The codes the seed stores must be keyed as the service keys them.
@@ -100,6 +103,23 @@ try {
     soak.push(await load(readUser(apiKey), `soak ${w * SECONDS}–${(w + 1) * SECONDS} s`))
   const highWater = Math.max(await running.highWaterMiB(), ...[...rows, ...soak].map((r) => r.peakRssMiB))
 
+  // The delivery rows run on their own instances: the service above (whose worker would
+  // take part with its log mailer) is stopped first.
+  await running.stop()
+  service = undefined
+  console.log('timing the outbox insert in registration transactions…')
+  const insert = await outboxInsert(databaseUrl, { ...config, secretKey }, serverId)
+  console.log(`outbox insert: p50 ${fixed(insert.p50Ms, 3)} ms, p99 ${fixed(insert.p99Ms, 3)} ms`)
+  const drains = []
+  for (const instances of [1, 2]) {
+    const result = await drain(databaseUrl, serverId, secretKey, instances, DRAIN_EMAILS)
+    console.log(
+      `drain by ${instances}: ${result.sent} in ${fixed(result.seconds, 2)} s, ${fixed(result.emailsPerSecond)} emails/s`,
+    )
+    drains.push(result)
+  }
+  const [oneDrain, twoDrains] = drains
+
   const [get, registration, activation] = rows
   const getShare = ((get?.result.requestsPerSecond ?? 0) / ceilingRun.result.requestsPerSecond) * 100
   const othersShare = (others.result.requestsPerSecond / (activation?.result.requestsPerSecond ?? 1)) * 100
@@ -140,6 +160,15 @@ Soak: GET /users/{email} for ${SOAK_WINDOWS * SECONDS} s, in ${SECONDS}-second w
 
 ${table(soak)}
 
+Delivery: ${fixed(insert.count)} registration transactions timed the outbox's own work (insert the
+email row, take the delivery lock, claim it for the request): p50 **${fixed(insert.p50Ms, 3)} ms**, p99
+**${fixed(insert.p99Ms, 3)} ms**. Drain: ${fixed(DRAIN_EMAILS)} queued emails sent to a fake Mailjet on
+127.0.0.1 answering at once (\`bench/delivery.ts\`), timed from their release to the last one sent:
+
+| instances | emails sent | accepted by the fake | seconds | emails/s |
+|---:|---:|---:|---:|---:|
+${drains.map((d) => `| ${d.instances} | ${fixed(d.sent)} | ${fixed(d.accepted)} | ${fixed(d.seconds, 2)} | ${fixed(d.emailsPerSecond)} |`).join('\n')}
+
 This machine's argon2id rate with the service's parameters: **${fixed(hashesPerSecond, 1)} hashes/s**.
 The service's RSS high-water mark over the whole run (VmHWM): **${fixed(highWater, 1)} MiB**.
 
@@ -172,6 +201,21 @@ ${targets([
     what: 'registrations ≥ 90 % of the argon2id rate',
     measured: `${fixed(registrationShare, 1)} %`,
     met: registrationShare >= 90,
+  },
+  {
+    what: 'outbox insert p99 < 1 ms',
+    measured: `${fixed(insert.p99Ms, 3)} ms`,
+    met: insert.p99Ms < 1,
+  },
+  {
+    what: 'drain by one instance ≥ 500 emails/s, each sent once',
+    measured: `${fixed(oneDrain?.emailsPerSecond ?? 0)} emails/s, ${fixed(oneDrain?.accepted ?? 0)} accepted`,
+    met: (oneDrain?.emailsPerSecond ?? 0) >= 500 && oneDrain?.accepted === DRAIN_EMAILS,
+  },
+  {
+    what: 'drain by two instances: each email sent once',
+    measured: `${fixed(twoDrains?.emailsPerSecond ?? 0)} emails/s, ${fixed(twoDrains?.accepted ?? 0)} accepted`,
+    met: twoDrains?.accepted === DRAIN_EMAILS,
   },
   { what: 'service peak RSS < 150 MB (143 MiB)', measured: `${fixed(highWater, 1)} MiB`, met: highWater < 143 },
   {

@@ -1,9 +1,11 @@
 import { Elysia } from 'elysia'
+import { deliveryRoutes } from './delivery/delivery.routes'
 import type { Deps } from './deps'
 import { createAccess } from './http/access'
 import { docsRoutes } from './http/docs.routes'
 import { healthRoutes } from './http/health.routes'
 import { readJsonBody } from './http/json-body'
+import { httpMetrics } from './http/metrics.routes'
 import { problemHandler } from './http/problem-handler'
 import { requestLog } from './http/request-log'
 import { createPasswordGuard } from './limits/password-guard'
@@ -35,6 +37,7 @@ export function createApp(deps: Deps) {
   // normalize: false makes unknown fields a 422 instead of being silently dropped.
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
     .use(requestLog(deps.log))
+    .use(deps.config.metrics.enabled ? httpMetrics(deps.metrics, deps.config.metrics.port === undefined) : new Elysia())
     .use(problemHandler(deps.log))
     .onParse({ as: 'global' }, readJsonBody)
     .onTransform({ as: 'global' }, undecodableParamsNameNothing)
@@ -42,6 +45,7 @@ export function createApp(deps: Deps) {
     .use(healthRoutes(deps))
     .use(usersRoutes(deps, activation, access))
     .use(activationRoutes(deps, activation, access))
+    .use(deliveryRoutes(deps, access))
 }
 
 export type App = ReturnType<typeof createApp>

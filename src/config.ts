@@ -43,6 +43,29 @@ export interface Config {
   secretKey: string | undefined
   /** The former SECRET_KEY, still accepted for live codes during a rotation. */
   secretKeyPrevious: string | undefined
+  delivery: DeliveryConfig
+  metrics: MetricsConfig
+}
+
+/** The outbox and its worker (README, "Delivery"). */
+export interface DeliveryConfig {
+  worker: boolean
+  dailyLimit: number | undefined
+  monthlyLimit: number | undefined
+  giveUpSeconds: number
+  inlineWaitMs: number
+  mailjetTimeoutMs: number
+  leaseSeconds: number
+  pollIntervalMs: number
+  retryBaseSeconds: number
+  maxPerUserPerDay: number
+  maxPerAddressPerDay: number
+}
+
+/** GET /metrics: off, on the API's port, or on a port of its own. */
+export interface MetricsConfig {
+  enabled: boolean
+  port: number | undefined
 }
 
 export class ConfigError extends Error {}
@@ -63,6 +86,39 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!/^\d+$/.test(raw) || value < min || value > max)
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
   return value
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  return read(env, name) === undefined ? undefined : integer(env, name, 0, min, max)
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (read(env, name) ?? (fallback ? 'on' : 'off')).toLowerCase()
+  if (['on', 'true', '1'].includes(raw)) return true
+  if (['off', 'false', '0'].includes(raw)) return false
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`)
+}
+
+function delivery(env: Env): DeliveryConfig {
+  const config = {
+    worker: onOff(env, 'DELIVERY_WORKER', true),
+    dailyLimit: optionalInteger(env, 'MAIL_DAILY_LIMIT', 0, 10_000_000),
+    monthlyLimit: optionalInteger(env, 'MAIL_MONTHLY_LIMIT', 0, 100_000_000),
+    giveUpSeconds: integer(env, 'MAIL_GIVE_UP_SECONDS', 86_400, 1, 30 * 86_400),
+    inlineWaitMs: integer(env, 'MAIL_INLINE_WAIT_MS', 2_000, 0, 60_000),
+    mailjetTimeoutMs: integer(env, 'MAILJET_TIMEOUT_MS', 10_000, 100, 120_000),
+    leaseSeconds: integer(env, 'MAIL_LEASE_SECONDS', 60, 1, 3_600),
+    pollIntervalMs: integer(env, 'MAIL_POLL_INTERVAL_MS', 1_000, 10, 60_000),
+    retryBaseSeconds: integer(env, 'MAIL_RETRY_BASE_SECONDS', 30, 0, 3_600),
+    maxPerUserPerDay: integer(env, 'MAIL_MAX_PER_USER_PER_DAY', 10, 1, 10_000),
+    maxPerAddressPerDay: integer(env, 'MAIL_MAX_PER_ADDRESS_PER_DAY', 30, 1, 100_000),
+  }
+  // A lease shorter than Mailjet's timeout would let a second instance send an email still in flight.
+  if (config.leaseSeconds * 1000 <= config.mailjetTimeoutMs)
+    throw new ConfigError(
+      `MAIL_LEASE_SECONDS must be longer than MAILJET_TIMEOUT_MS (${config.mailjetTimeoutMs} ms), got "${config.leaseSeconds}"`,
+    )
+  return config
 }
 
 function httpUrl(env: Env, name: string, fallback: string): string {
@@ -152,5 +208,10 @@ export function parseConfig(env: Env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     secretKey: secret(env, 'SECRET_KEY'),
     secretKeyPrevious: secret(env, 'SECRET_KEY_PREVIOUS'),
+    delivery: delivery(env),
+    metrics: {
+      enabled: onOff(env, 'METRICS', true),
+      port: optionalInteger(env, 'METRICS_PORT', 0, 65_535),
+    },
   }
 }

@@ -2,8 +2,10 @@ import type { Clock } from './clock'
 import type { Config } from './config'
 import type { Sql } from './db/client'
 import type { Statements } from './db/statements'
+import type { Delivery } from './delivery/delivery'
 import type { Logger } from './log'
 import type { Mailer } from './mail/mailer'
+import type { Metrics } from './metrics/metrics'
 import type { Passwords } from './passwords'
 
 /** What the HTTP app needs from outside; tests pass their own clock and mailer. */
@@ -15,4 +17,7 @@ export interface Deps {
   passwords: Passwords
   clock: Clock
   log: Logger
+  metrics: Metrics
+  /** The outbox; built from the rest by createDelivery. */
+  delivery: Delivery
 }

@@ -72,6 +72,11 @@ export const PROBLEMS = {
     title: 'Too soon to resend',
     detail: 'An activation email was sent moments ago; try again after Retry-After seconds.',
   },
+  'mail.cap_reached': {
+    status: 429,
+    title: 'Too many emails to this address',
+    detail: 'This address got as many emails as it may in 24 hours; try again after Retry-After seconds.',
+  },
   'service.unavailable': { status: 503, title: 'Service unavailable', detail: 'The database does not answer.' },
   'service.internal': {
     status: 500,

@@ -4,12 +4,15 @@ import type { Config } from './config'
 import { connect } from './db/client'
 import { migrate } from './db/migrate'
 import { QUERIES_DIR, Statements } from './db/statements'
+import { createDelivery } from './delivery/delivery'
 import { inboxRoutes } from './http/inbox.routes'
+import { metricsResponse } from './http/metrics.routes'
 import { createLogger, type Logger } from './log'
 import { createMailer } from './mail/create-mailer'
 import { type Inbox, inboxMailer } from './mail/inbox'
 import { startMaintenance } from './maintenance/maintenance.runner'
 import { createMaintenanceTasks } from './maintenance/maintenance.tasks'
+import { createMetrics } from './metrics/metrics'
 import { PortInUseError } from './os/port'
 import { createPasswords } from './passwords'
 
@@ -39,7 +42,7 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
   const sql = connect(databaseUrl)
   const inbox = config.mailjet ? undefined : options.inbox
   const mailer = createMailer(config, log, undefined, inbox ? '/dev/inbox' : undefined)
-  const deps = {
+  const base = {
     config,
     sql,
     statements: await Statements.load(QUERIES_DIR),
@@ -47,7 +50,9 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
     passwords: await createPasswords(config.argon2),
     clock: systemClock,
     log,
+    metrics: createMetrics(),
   }
+  const deps = { ...base, delivery: createDelivery(base) }
   const app = createApp(deps)
   if (inbox) app.use(inboxRoutes(inbox))
   try {
@@ -60,6 +65,8 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
   }
   const maintenance = startMaintenance(createMaintenanceTasks(deps), log)
   const url = `http://${config.host}:${app.server?.port}`
+  const metricsServer = serveMetricsApart(config, deps.metrics)
+  if (config.delivery.worker) await deps.delivery.startWorker()
   const server: RunningServer = {
     url,
     log,
@@ -72,12 +79,37 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
         await app.stop(true)
       }
       await maintenance.stop()
+      // The worker stops claiming; its sends (and the requests' background ones) get the same grace.
+      await deps.delivery.stop(SHUTDOWN_GRACE_MS)
+      metricsServer?.stop(true)
       await sql.end({ timeout: 5 })
     },
   }
   stopOnSignals(server, options.afterStop ?? (async () => {}))
-  log.info('listening', { url, docs: `${url}/docs` })
+  log.info('listening', {
+    url,
+    docs: `${url}/docs`,
+    metrics: metricsServer
+      ? `http://${config.host}:${metricsServer.port}/metrics`
+      : config.metrics.enabled
+        ? `${url}/metrics`
+        : null,
+    delivery_worker: config.delivery.worker,
+  })
   return server
+}
+
+/** With METRICS_PORT, /metrics is served there only, e.g. on a port the load balancer does not expose. */
+function serveMetricsApart(config: Config, metrics: ReturnType<typeof createMetrics>) {
+  if (!config.metrics.enabled || config.metrics.port === undefined) return undefined
+  return Bun.serve({
+    hostname: config.host,
+    port: config.metrics.port,
+    fetch: (request) =>
+      new URL(request.url).pathname === '/metrics'
+        ? metricsResponse(metrics)
+        : new Response('Not found', { status: 404 }),
+  })
 }
 
 function stopOnSignals(server: RunningServer, afterStop: () => Promise<void>): void {

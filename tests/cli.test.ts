@@ -151,7 +151,7 @@ describe('bun run start', () => {
     const { child, output } = await startScript(['start'], { ...db(), PORT: '0', HOST: '127.0.0.1' }, /"listening"/)
     const url = /"url":"([^"]+)"/.exec(output())?.[1]
     expect(url).toBeDefined()
-    expect((await call(url ?? '', 'GET', '/health')).body).toEqual({ status: 'ok' })
+    expect((await call(url ?? '', 'GET', '/health')).body).toEqual({ status: 'ok', mail: 'ok' })
     // The dev inbox is never part of a production start.
     expect((await call(url ?? '', 'GET', '/dev/inbox')).status).toBe(404)
     child.kill('SIGTERM')

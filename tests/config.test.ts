@@ -24,7 +24,29 @@ describe('parseConfig', () => {
       trustProxy: false,
       secretKey: undefined,
       secretKeyPrevious: undefined,
+      delivery: {
+        worker: true,
+        dailyLimit: undefined,
+        monthlyLimit: undefined,
+        giveUpSeconds: 86_400,
+        inlineWaitMs: 2_000,
+        mailjetTimeoutMs: 10_000,
+        leaseSeconds: 60,
+        pollIntervalMs: 1_000,
+        retryBaseSeconds: 30,
+        maxPerUserPerDay: 10,
+        maxPerAddressPerDay: 30,
+      },
+      metrics: { enabled: true, port: undefined },
     })
+  })
+
+  test('delivery: limits, the worker switch, and a lease that outlasts the Mailjet timeout', () => {
+    const config = parseConfig({ MAIL_DAILY_LIMIT: '200', MAIL_MONTHLY_LIMIT: '6000', DELIVERY_WORKER: 'off' })
+    expect(config.delivery).toMatchObject({ dailyLimit: 200, monthlyLimit: 6000, worker: false })
+    expect(() => parseConfig({ DELIVERY_WORKER: 'maybe' })).toThrow('DELIVERY_WORKER')
+    expect(() => parseConfig({ MAIL_LEASE_SECONDS: '5' })).toThrow('MAIL_LEASE_SECONDS')
+    expect(parseConfig({ METRICS: 'off', METRICS_PORT: '9100' }).metrics).toEqual({ enabled: false, port: 9100 })
   })
 
   test('Mailjet is used only with both keys', () => {

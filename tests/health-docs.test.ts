@@ -15,7 +15,7 @@ describe('GET /health', () => {
   test('200 {"status":"ok"} when the database answers', async () => {
     const reply = await call(app.url, 'GET', '/health')
     expect(reply.status).toBe(200)
-    expect(reply.body).toEqual({ status: 'ok' })
+    expect(reply.body).toEqual({ status: 'ok', mail: 'ok' })
     expect((await call(app.url, 'GET', '/health/')).status).toBe(200)
   })
 

@@ -36,13 +36,13 @@ describe('the dev inbox', () => {
       {
         async send(m) {
           sent.push(m)
-          return true
+          return { outcome: 'sent', status: null, messageId: null }
         },
       },
       inbox,
     )
     const email = message('Your activation code: 1234')
-    expect(await mailer.send(email)).toBe(true)
+    expect(await mailer.send(email)).toEqual({ outcome: 'sent', status: null, messageId: null })
     expect(sent).toEqual([email])
     expect(inbox.list()[0]?.message).toBe(email)
   })

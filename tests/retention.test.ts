@@ -90,13 +90,18 @@ describe('the background maintenance', () => {
     const id = String(user.reply.body.id)
     const count = async () =>
       (await app.sql`SELECT count(*)::int AS n FROM activations WHERE user_id = ${id}`)[0]?.n as number
+    const emails = async () =>
+      (await app.sql`SELECT count(*)::int AS n FROM emails WHERE user_id = ${id}`)[0]?.n as number
     expect(await count()).toBe(1)
+    expect(await emails()).toBe(1)
     time.advance(24 * HOUR)
     await sweep()
     expect(await count()).toBe(1)
     time.advance(120)
     await sweep()
     expect(await count()).toBe(0)
+    // Its email, sent more than RETENTION_SECONDS ago, goes too.
+    expect(await emails()).toBe(0)
     expect(await userExists(id)).toBe(true)
   })
 

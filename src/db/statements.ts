@@ -4,6 +4,9 @@ import type { Executor } from './client'
 
 type Params = readonly unknown[]
 
+/** Statements running or waiting for a pooled connection: the pool's load, for /metrics. */
+export const queriesInFlight = { count: 0 }
+
 /**
  * One SQL file, read once at start and run as a prepared statement. The helpers
  * assert how many rows come back, so a wrong WHERE clause fails loudly.
@@ -15,8 +18,13 @@ export class Statement {
   ) {}
 
   async many<T>(db: Executor, params: Params = []): Promise<T[]> {
-    // postgres.js types unsafe() params loosely; our values are plain JSON-like scalars.
-    return (await db.unsafe(this.text, params as never[], { prepare: true })) as unknown as T[]
+    queriesInFlight.count += 1
+    try {
+      // postgres.js types unsafe() params loosely; our values are plain JSON-like scalars.
+      return (await db.unsafe(this.text, params as never[], { prepare: true })) as unknown as T[]
+    } finally {
+      queriesInFlight.count -= 1
+    }
   }
 
   async maybeOne<T>(db: Executor, params: Params = []): Promise<T | undefined> {

@@ -5,9 +5,15 @@ import { problems, success } from './openapi'
 
 const HEALTH_TIMEOUT_MS = 2_000
 
-const Healthy = t.Object({ status: t.Literal('ok') })
+const Healthy = t.Object({
+  status: t.Literal('ok'),
+  mail: t.Union([t.Literal('ok'), t.Literal('paused'), t.Literal('quota')], {
+    description:
+      '"paused": Mailjet refuses the account (401/403); "quota": MAIL_DAILY_LIMIT or MAIL_MONTHLY_LIMIT is reached',
+  }),
+})
 
-export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements'>) {
+export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements' | 'delivery'>) {
   const selectOne = deps.statements.get('health/select_one')
 
   async function databaseAnswers(): Promise<boolean> {
@@ -23,13 +29,15 @@ export function healthRoutes(deps: Pick<Deps, 'sql' | 'statements'>) {
     '/health',
     async () => {
       if (!(await databaseAnswers())) throw new AppError('service.unavailable')
-      return { status: 'ok' as const }
+      const mail = await deps.delivery.mailState().catch(() => undefined)
+      if (!mail) throw new AppError('service.unavailable')
+      return { status: 'ok' as const, mail }
     },
     {
       detail: {
         tags: ['Health'],
         summary: 'Is the service up?',
-        description: '200 when the database answers, else 503.',
+        description: '200 when the database answers, else 503; `mail` tells whether emails can go out now.',
         security: [],
         responses: {
           ...success(200, 'The service and its database answer', Healthy),

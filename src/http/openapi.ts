@@ -48,6 +48,9 @@ const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
   'service.unavailable': {
     'Retry-After': { description: 'Seconds after which to try again', required: true, schema: { type: 'integer' } },
   },
+  'mail.cap_reached': {
+    'Retry-After': { description: 'Seconds until the address may get another email', schema: { type: 'integer' } },
+  },
 }
 
 /** An OpenAPI success response with a JSON body. */

@@ -10,7 +10,12 @@ import { createMailjetMailer } from './mailjet.mailer'
  */
 export function createMailer(config: Config, log: Logger, timeoutMs?: number, inboxPath?: string): Mailer {
   if (config.mailjet)
-    return createMailjetMailer({ apiUrl: config.mailjetApiUrl, credentials: config.mailjet, log, timeoutMs })
+    return createMailjetMailer({
+      apiUrl: config.mailjetApiUrl,
+      credentials: config.mailjet,
+      log,
+      timeoutMs: timeoutMs ?? config.delivery.mailjetTimeoutMs,
+    })
   const where = [
     inboxPath && `read them at ${inboxPath}`,
     log.enabled('info') ? 'they are written to this log' : 'set LOG_LEVEL=info to have them written to this log',

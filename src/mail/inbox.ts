@@ -43,9 +43,9 @@ export function createInbox(capacity = 100): Inbox {
 /** Keeps each email in `inbox`, then hands it to `mailer` (the log driver) unchanged. */
 export function inboxMailer(mailer: Mailer, inbox: Inbox): Mailer {
   return {
-    send(message) {
+    send(message, options) {
       inbox.add(message)
-      return mailer.send(message)
+      return mailer.send(message, options)
     },
   }
 }

@@ -10,7 +10,7 @@ export function createLogMailer(log: Logger): Mailer {
         subject: message.subject,
         text: message.text,
       })
-      return true
+      return { outcome: 'sent', status: null, messageId: null }
     },
   }
 }

@@ -1,22 +1,20 @@
 import type { MailjetCredentials } from '../config'
 import type { Logger } from '../log'
-import type { Mailer, MailMessage } from './mailer'
-
-export const MAILJET_TIMEOUT_MS = 10_000
+import type { Mailer, MailMessage, SendOptions, SendResult } from './mailer'
+import { readMailjetAnswer, retryAfterSeconds } from './mailjet.answer'
 
 /** Mailjet's Send API v3.1 over plain fetch: one POST per message. */
 export function createMailjetMailer(options: {
   apiUrl: string
   credentials: MailjetCredentials
   log: Logger
-  timeoutMs?: number
+  timeoutMs: number
 }): Mailer {
   const endpoint = `${options.apiUrl}/v3.1/send`
   const authorization = `Basic ${btoa(`${options.credentials.apiKey}:${options.credentials.apiSecret}`)}`
-  const timeoutMs = options.timeoutMs ?? MAILJET_TIMEOUT_MS
 
   return {
-    async send(message: MailMessage): Promise<boolean> {
+    async send(message: MailMessage, sendOptions: SendOptions = {}): Promise<SendResult> {
       const body = {
         Messages: [
           {
@@ -25,24 +23,32 @@ export function createMailjetMailer(options: {
             Subject: message.subject,
             TextPart: message.text,
             HTMLPart: message.html,
+            ...(sendOptions.customId ? { CustomID: sendOptions.customId } : {}),
           },
         ],
       }
+      const timeout = AbortSignal.timeout(options.timeoutMs)
+      const signal = sendOptions.signal ? AbortSignal.any([timeout, sendOptions.signal]) : timeout
       try {
         const response = await fetch(endpoint, {
           method: 'POST',
           headers: { authorization, 'content-type': 'application/json' },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal,
         })
-        // Drain the body so the connection can be reused.
-        await response.arrayBuffer()
-        if (response.ok) return true
-        options.log.warn('mailjet refused the message', { status: response.status })
+        const text = await response.text()
+        const result = readMailjetAnswer(
+          response.status,
+          text,
+          retryAfterSeconds(response.headers.get('retry-after'), new Date()),
+        )
+        if (result.outcome !== 'sent') options.log.warn('mailjet did not accept the message', { ...result })
+        return result
       } catch (error) {
+        if (sendOptions.signal?.aborted) return { outcome: 'aborted' }
         options.log.warn('mailjet did not answer', { error: error instanceof Error ? error.name : String(error) })
+        return { outcome: 'retry', status: null, code: null, retryAfterSeconds: null }
       }
-      return false
     },
   }
 }

@@ -7,12 +7,14 @@ export interface SweepReport {
   limitBuckets: number
   unactivatedUsers: number
   oldActivations: number
+  oldEmails: number
 }
 
 /**
  * One sweep of the background maintenance, by the service's clock: counters that
  * expired, users never activated within UNACTIVATED_TTL_SECONDS of their last
- * email, and codes and links whose lifetime ended more than RETENTION_SECONDS ago.
+ * email, codes and links whose lifetime ended more than RETENTION_SECONDS ago, and
+ * emails settled (sent, failed, cancelled) that long ago.
  * Each statement deletes in batches and skips rows another instance is deleting,
  * so every instance can sweep at once.
  */
@@ -20,6 +22,7 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
   const buckets = deps.statements.get('maintenance/delete_expired_limit_buckets')
   const unactivated = deps.statements.get('maintenance/delete_unactivated_users')
   const activations = deps.statements.get('maintenance/delete_old_activations')
+  const emails = deps.statements.get('maintenance/delete_old_emails')
 
   async function drain(run: () => Promise<unknown[]>): Promise<number> {
     let total = 0
@@ -37,6 +40,7 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
       limitBuckets: await drain(() => buckets.many(deps.sql, [new Date(now), BATCH])),
       unactivatedUsers: await drain(() => unactivated.many(deps.sql, [ago(deps.config.unactivatedTtlSeconds), BATCH])),
       oldActivations: await drain(() => activations.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
+      oldEmails: await drain(() => emails.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
     }
   }
 }

@@ -4,8 +4,10 @@ import { systemClock } from '../../src/clock'
 import { type Config, parseConfig } from '../../src/config'
 import { connect } from '../../src/db/client'
 import { QUERIES_DIR, Statements } from '../../src/db/statements'
+import { createDelivery } from '../../src/delivery/delivery'
 import { createLogger } from '../../src/log'
 import { createMailer } from '../../src/mail/create-mailer'
+import { createMetrics } from '../../src/metrics/metrics'
 import { createServersService } from '../../src/modules/servers/servers.service'
 import { createPasswords } from '../../src/passwords'
 import { freePort, testDatabaseUrl } from './database'
@@ -47,11 +49,11 @@ export async function startTestApp(options: TestAppOptions = {}) {
     LINK_MISSES_PER_MINUTE: '1000000',
     ...options.env,
   })
-  const log = createLogger(config.logLevel, () => {})
+  const log = createLogger(config.logLevel, process.env.TEST_APP_LOG ? undefined : () => {})
   const sql = connect(options.databaseUrl ?? testDatabaseUrl())
   const passwords = await createPasswords(config.argon2)
   let verifications = 0
-  const deps = {
+  const base = {
     config,
     sql,
     statements: await statements,
@@ -66,8 +68,12 @@ export async function startTestApp(options: TestAppOptions = {}) {
     },
     clock: options.clock ?? systemClock,
     log,
+    metrics: createMetrics(),
   }
+  const deps = { ...base, delivery: createDelivery(base) }
   const app = createApp(deps).listen({ hostname: '127.0.0.1', port })
+  // The worker runs only where a test asks for it (DELIVERY_WORKER=on): the others see the request's own attempt alone.
+  if (options.env?.DELIVERY_WORKER === 'on') await deps.delivery.startWorker()
   const url = `http://127.0.0.1:${app.server?.port}`
   const servers = createServersService(deps)
 
@@ -83,8 +89,11 @@ export async function startTestApp(options: TestAppOptions = {}) {
       serverCount += 1
       return servers.create(`${prefix}-${serverCount}-${crypto.randomUUID().slice(0, 8)}`)
     },
+    delivery: deps.delivery,
+    servers,
     async stop() {
       await app.stop(true)
+      await deps.delivery.stop(1_000)
       mailjet.stop()
       await sql.end({ timeout: 5 })
     },

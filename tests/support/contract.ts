@@ -7,4 +7,6 @@ export const CONTRACT_OPERATIONS = [
   'POST /validation/',
   'POST /validation/resend',
   'GET /health',
+  'GET /users/{email}/emails',
+  'GET /metrics',
 ]

@@ -10,11 +10,64 @@ export interface MailjetRequest {
       Subject: string
       TextPart: string
       HTMLPart: string
+      CustomID?: string
     }[]
   }
 }
 
-export type MailjetBehaviour = 'accept' | 'fail-500' | 'fail-429' | 'hang'
+/**
+ * How it answers, after Mailjet's documented v3.1 answers: per-message errors
+ * (400 send-0003 invalid recipient, 403 send-0008 sender not allowed), a request
+ * refused for its key (401 mj-0001), throttling (429 with Retry-After), a 500,
+ * a 200 whose message Status is "error", or no answer until released.
+ */
+export type MailjetBehaviour =
+  | 'accept'
+  | 'fail-500'
+  | 'fail-429'
+  | 'fail-400'
+  | 'fail-401'
+  | 'fail-403'
+  | 'message-error'
+  | 'hang'
+
+const messageError = (status: number, code: string, message: string) =>
+  Response.json(
+    {
+      Messages: [
+        {
+          Status: 'error',
+          Errors: [
+            { ErrorIdentifier: crypto.randomUUID(), ErrorCode: code, StatusCode: status, ErrorMessage: message },
+          ],
+        },
+      ],
+    },
+    { status },
+  )
+
+const ANSWERS: Record<Exclude<MailjetBehaviour, 'accept' | 'hang'>, () => Response> = {
+  'fail-500': () => Response.json({ ErrorMessage: 'boom' }, { status: 500 }),
+  'fail-429': () =>
+    Response.json(
+      { ErrorIdentifier: crypto.randomUUID(), StatusCode: 429, ErrorMessage: 'Too many requests' },
+      { status: 429, headers: { 'retry-after': '120' } },
+    ),
+  'fail-400': () => messageError(400, 'send-0003', 'At least "HTMLPart", "TextPart" or "TemplateID" must be provided.'),
+  'fail-401': () =>
+    Response.json(
+      {
+        ErrorIdentifier: crypto.randomUUID(),
+        ErrorCode: 'mj-0001',
+        StatusCode: 401,
+        ErrorMessage: 'API key authentication/authorization failure.',
+      },
+      { status: 401 },
+    ),
+  'fail-403': () =>
+    messageError(403, 'send-0008', '"x@y.z" is not an authorized sender email address for your account.'),
+  'message-error': () => Response.json({ Messages: [{ Status: 'error', Errors: [] }] }, { status: 200 }),
+}
 
 export interface ActivationMail {
   code: string
@@ -25,6 +78,8 @@ export interface ActivationMail {
 
 export async function startFakeMailjet() {
   const requests: MailjetRequest[] = []
+  /** The requests answered with success to a client still listening: what Mailjet would send. */
+  const accepted: MailjetRequest[] = []
   let behaviour: MailjetBehaviour = 'accept'
   let beforeAnswer: (request: MailjetRequest) => Promise<void> = async () => {}
   const held: (() => void)[] = []
@@ -42,18 +97,35 @@ export async function startFakeMailjet() {
       requests.push(recorded)
       await beforeAnswer(recorded)
       if (behaviour === 'hang') {
-        await new Promise<void>((resolve) => held.push(resolve))
-        return Response.json({ Messages: [{ Status: 'success' }] })
-      }
-      if (behaviour === 'fail-500') return Response.json({ ErrorMessage: 'boom' }, { status: 500 })
-      if (behaviour === 'fail-429') return Response.json({ ErrorMessage: 'slow down' }, { status: 429 })
-      return Response.json({ Messages: [{ Status: 'success' }] })
+        await new Promise<void>((resolve) => {
+          held.push(resolve)
+          request.signal.addEventListener('abort', () => resolve())
+        })
+        // The client gave up (a timeout, or a killed process): nothing was accepted.
+        if (request.signal.aborted) return new Response(null, { status: 499 })
+      } else if (behaviour !== 'accept') return ANSWERS[behaviour]()
+      accepted.push(recorded)
+      const message = recorded.body.Messages[0]
+      return Response.json({
+        Messages: [
+          {
+            Status: 'success',
+            CustomID: message?.CustomID ?? '',
+            To: [
+              { Email: message?.To[0]?.Email, MessageUUID: crypto.randomUUID(), MessageID: 1_000 + accepted.length },
+            ],
+          },
+        ],
+      })
     },
   })
 
   return {
     url: `http://127.0.0.1:${server.port}`,
     requests,
+    accepted,
+    /** How many emails to `email` were accepted. */
+    acceptedTo: (email: string) => accepted.filter((r) => r.body.Messages[0]?.To[0]?.Email === email).length,
     behave(next: MailjetBehaviour) {
       behaviour = next
     },

@@ -1,4 +1,4 @@
--- One row. $1 name, $2 SHA-256 of the API key.
-INSERT INTO servers (name, api_key_hash)
-VALUES ($1, $2)
-RETURNING id, name, created_at
+-- One row. $1 name, $2 SHA-256 of the API key, $3 its share of the daily mail quota or NULL.
+INSERT INTO servers (name, api_key_hash, mail_per_day)
+VALUES ($1, $2, $3)
+RETURNING id, name, created_at, mail_per_day

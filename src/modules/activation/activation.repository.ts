@@ -30,7 +30,6 @@ export interface ActivationByToken {
 export function createActivationsRepository(statements: Statements) {
   const insert = statements.get('activations/insert_activation')
   const supersede = statements.get('activations/supersede_live_activation')
-  const markSent = statements.get('activations/mark_activation_sent')
   const byTokenHash = statements.get('activations/select_activation_by_token_hash')
   const consumeByCode = statements.get('activations/consume_activation_by_code')
   const consumeByToken = statements.get('activations/consume_activation_by_token')
@@ -40,8 +39,6 @@ export function createActivationsRepository(statements: Statements) {
     insert: (db: Executor, a: NewActivation) =>
       insert.one<{ id: string; expires_at: Date }>(db, [a.userId, a.codeHmac, a.tokenHash, a.now, a.expiresAt]),
     supersedeLive: (db: Executor, userId: string, now: Date) => supersede.maybeOne(db, [userId, now]),
-    markSent: (db: Executor, id: string, sentAt: Date, expiresAt: Date) =>
-      markSent.maybeOne<{ expires_at: Date }>(db, [id, sentAt, expiresAt]),
     findByTokenHash: (db: Executor, tokenHash: Buffer) => byTokenHash.maybeOne<ActivationByToken>(db, [tokenHash]),
     consumeByCode: (db: Executor, a: CodeAttempt) =>
       consumeByCode.maybeOne<{ matched: boolean; wrong_attempts: number }>(db, [
@@ -53,7 +50,6 @@ export function createActivationsRepository(statements: Statements) {
       ]),
     consumeByToken: (db: Executor, id: string, now: Date, maxAttempts: number) =>
       consumeByToken.maybeOne<{ user_id: string }>(db, [id, now, maxAttempts]),
-    lockForResend: (db: Executor, userId: string) =>
-      lockForResend.maybeOne<{ is_activated: boolean; last_sent_at: Date | null }>(db, [userId]),
+    lockForResend: (db: Executor, userId: string) => lockForResend.maybeOne<{ is_activated: boolean }>(db, [userId]),
   }
 }

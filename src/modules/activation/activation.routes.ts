@@ -100,6 +100,7 @@ export function activationRoutes(deps: Deps, service: ActivationService, access:
               'activation.already_activated',
               'activation.resend_too_soon',
               'auth.locked',
+              'mail.cap_reached',
             ),
           },
         },

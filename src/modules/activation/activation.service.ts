@@ -1,11 +1,18 @@
 import { type Executor, transaction } from '../../db/client'
+import type { Enqueued } from '../../delivery/delivery'
 import type { Deps } from '../../deps'
 import { AppError, invalidCredentials } from '../../errors'
 import type { Credentials } from '../../http/basic-auth'
 import type { PasswordGuard } from '../../limits/password-guard'
 import type { RateLimiter, RatePolicy } from '../../limits/rate-limiter'
-import { renderActivationEmail } from '../../mail/activation-email'
-import { ACTIVATION_CODE_PURPOSE, codeCandidates, codeKeys, newActivationSecrets, sha256 } from '../../secrets'
+import {
+  ACTIVATION_CODE_PURPOSE,
+  type ActivationSecrets,
+  codeCandidates,
+  codeKeys,
+  newActivationSecrets,
+  sha256,
+} from '../../secrets'
 import type { ServerIdentity } from '../servers/servers.repository'
 import { createUsersRepository, type UserRow } from '../users/users.repository'
 import { createActivationsRepository } from './activation.repository'
@@ -15,17 +22,15 @@ export type EmailStatus = 'sent' | 'pending'
 
 export interface IssuedActivation {
   id: string
-  code: string
-  token: string
+  secret: ActivationSecrets
   expiresAt: Date
+  email: Enqueued
 }
 
 export interface Delivery {
   status: EmailStatus
   expiresAt: Date
 }
-
-type Recipient = Pick<UserRow, 'email' | 'first_name' | 'last_name'>
 
 export interface LinkActivation {
   status: ActivationStatus
@@ -47,38 +52,79 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
     problem: 'limit.unknown_links',
   }
 
-  /** Creates a code and link for the user inside the caller's transaction. */
-  async function issue(db: Executor, userId: string, now: Date): Promise<IssuedActivation> {
-    const secrets = newActivationSecrets(keys)
+  /**
+   * Inside the caller's transaction: a code and link for the user, and the outbox
+   * row that will email them (claimed for the request's own attempt when it may go now).
+   */
+  async function issue(
+    db: Executor,
+    serverId: string,
+    user: Pick<UserRow, 'id' | 'email'>,
+    now: Date,
+  ): Promise<IssuedActivation> {
+    const secret = newActivationSecrets(keys)
     const row = await repo.insert(db, {
-      userId,
-      codeHmac: secrets.codeHmac,
-      tokenHash: secrets.tokenHash,
+      userId: user.id,
+      codeHmac: secret.codeHmac,
+      tokenHash: secret.tokenHash,
       now,
       expiresAt: expiryFrom(now),
     })
-    return { id: row.id, code: secrets.code, token: secrets.token, expiresAt: row.expires_at }
+    const email = await deps.delivery.enqueue(db, {
+      kind: 'activation',
+      serverId,
+      userId: user.id,
+      activationId: row.id,
+      recipient: user.email,
+      now,
+      secret,
+    })
+    return { id: row.id, secret, expiresAt: row.expires_at, email }
   }
 
-  /** Sends the email after the activation is committed; a failed send leaves it pending, never throws. */
-  async function deliver(server: ServerIdentity, user: Recipient, issued: IssuedActivation): Promise<Delivery> {
-    const content = renderActivationEmail({
-      serverName: server.name,
-      firstName: user.first_name,
-      code: issued.code,
-      link: `${deps.config.publicUrl}/validation/${issued.token}`,
-      ttlSeconds: activationTtlSeconds,
+  /** After the commit: the request's own send, waited for at most MAIL_INLINE_WAIT_MS; never throws. */
+  async function deliver(issued: IssuedActivation): Promise<Delivery> {
+    const attempt = await deps.delivery.sendCommitted(issued.email)
+    if (attempt.status === 'pending') return { status: 'pending', expiresAt: issued.expiresAt }
+    return { status: 'sent', expiresAt: attempt.expiresAt ?? issued.expiresAt }
+  }
+
+  /**
+   * 429 within RESEND_INTERVAL_SECONDS of the last email queued to this address by
+   * this server (sent or not), or over a daily cap; counted by address, so deleting
+   * and registering the user again does not reset them.
+   */
+  async function limitResends(db: Executor, serverId: string, email: string, now: Date): Promise<void> {
+    const use = await deps.delivery.repo.recipientUse(db, serverId, email, now)
+    const { maxPerUserPerDay, maxPerAddressPerDay } = deps.config.delivery
+    const waits: { until: Date; code: 'activation.resend_too_soon' | 'mail.cap_reached'; detail: string }[] = []
+    if (use.last_queued_at)
+      waits.push({
+        until: new Date(use.last_queued_at.getTime() + resendIntervalSeconds * 1000),
+        code: 'activation.resend_too_soon',
+        detail: `An activation email was sent less than ${resendIntervalSeconds} seconds ago`,
+      })
+    if (use.to_user >= maxPerUserPerDay && use.user_frees_at)
+      waits.push({
+        until: use.user_frees_at,
+        code: 'mail.cap_reached',
+        detail: `This address got ${maxPerUserPerDay} emails from this server in 24 hours`,
+      })
+    if (use.to_address >= maxPerAddressPerDay && use.address_frees_at)
+      waits.push({
+        until: use.address_frees_at,
+        code: 'mail.cap_reached',
+        detail: `This address got ${maxPerAddressPerDay} emails in 24 hours`,
+      })
+    const longest = waits
+      .filter((w) => w.until.getTime() > now.getTime())
+      .sort((a, b) => b.until.getTime() - a.until.getTime())[0]
+    if (!longest) return
+    const seconds = Math.ceil((longest.until.getTime() - now.getTime()) / 1000)
+    throw new AppError(longest.code, {
+      detail: `${longest.detail}; try again in ${seconds} s.`,
+      headers: { 'retry-after': String(seconds) },
     })
-    const fullName = [user.first_name, user.last_name].filter(Boolean).join(' ')
-    const accepted = await deps.mailer.send({
-      from: { email: deps.config.mailFromEmail, name: server.name },
-      to: { email: user.email, name: fullName || user.email },
-      ...content,
-    })
-    if (!accepted) return { status: 'pending', expiresAt: issued.expiresAt }
-    const sentAt = deps.clock()
-    const marked = await repo.markSent(deps.sql, issued.id, sentAt, expiryFrom(sentAt))
-    return { status: 'sent', expiresAt: marked?.expires_at ?? issued.expiresAt }
   }
 
   /** No live code or link was left: either a concurrent request activated the user, or it is gone. */
@@ -140,20 +186,12 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
         if (!state) throw invalidCredentials()
         if (state.is_activated) throw new AppError('activation.already_activated')
         const now = deps.clock()
-        if (state.last_sent_at) {
-          const waitMs = state.last_sent_at.getTime() + resendIntervalSeconds * 1000 - now.getTime()
-          if (waitMs > 0) {
-            const seconds = Math.ceil(waitMs / 1000)
-            throw new AppError('activation.resend_too_soon', {
-              detail: `An activation email was sent less than ${resendIntervalSeconds} seconds ago; try again in ${seconds} s.`,
-              headers: { 'retry-after': String(seconds) },
-            })
-          }
-        }
+        await limitResends(tx, server.id, user.email, now)
         await repo.supersedeLive(tx, user.id, now)
-        return issue(tx, user.id, now)
+        await deps.delivery.repo.cancelQueuedOfUser(tx, user.id)
+        return issue(tx, server.id, user, now)
       })
-      return deliver(server, user, issued)
+      return deliver(issued)
     },
   }
 }

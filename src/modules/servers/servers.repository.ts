@@ -5,6 +5,7 @@ export interface ServerRow {
   id: string
   name: string
   created_at: Date
+  mail_per_day: number | null
 }
 
 export interface ServerIdentity {
@@ -22,9 +23,13 @@ export function createServersRepository(statements: Statements) {
   const byKeyHash = statements.get('servers/select_server_by_api_key_hash')
   const list = statements.get('servers/select_servers_with_user_count')
   const deleteByName = statements.get('servers/delete_server_by_name')
+  const setMailPerDay = statements.get('servers/update_server_mail_per_day')
 
   return {
-    insert: (db: Executor, name: string, keyHash: Buffer) => insert.one<ServerRow>(db, [name, keyHash]),
+    insert: (db: Executor, name: string, keyHash: Buffer, mailPerDay: number | null) =>
+      insert.one<ServerRow>(db, [name, keyHash, mailPerDay]),
+    setMailPerDay: (db: Executor, name: string, mailPerDay: number | null) =>
+      setMailPerDay.maybeOne<ServerRow>(db, [name, mailPerDay]),
     upsertKey: (db: Executor, name: string, keyHash: Buffer) => upsertKey.one<ServerRow>(db, [name, keyHash]),
     findByKeyHash: (db: Executor, keyHash: Buffer) => byKeyHash.maybeOne<ServerIdentity>(db, [keyHash]),
     list: (db: Executor) => list.many<ServerListRow>(db),

@@ -16,7 +16,17 @@ export interface CreatedServer {
   id: string
   name: string
   api_key: string
+  /** Shown only when the server has a share of the daily mail quota. */
+  mail_per_day?: number
 }
+
+/** What a server may be created or updated with; more settings (e.g. a webhook URL) join here. */
+export interface ServerSettings {
+  /** Its own share of the daily mail quota; null: none. */
+  mailPerDay?: number | null
+}
+
+const shown = (mailPerDay: number | null) => (mailPerDay === null ? {} : { mail_per_day: mailPerDay })
 
 /** A server's name is the From name of its emails: printable, 1 to 100 characters. */
 function checkName(name: string): string {
@@ -31,12 +41,12 @@ export function createServersService(deps: { sql: Sql; statements: Statements })
   const repo = createServersRepository(deps.statements)
 
   return {
-    async create(rawName: string): Promise<CreatedServer> {
+    async create(rawName: string, settings: ServerSettings = {}): Promise<CreatedServer> {
       const name = checkName(rawName)
       const apiKey = randomToken()
       try {
-        const row = await repo.insert(deps.sql, name, sha256(apiKey))
-        return { id: row.id, name: row.name, api_key: apiKey }
+        const row = await repo.insert(deps.sql, name, sha256(apiKey), settings.mailPerDay ?? null)
+        return { id: row.id, name: row.name, api_key: apiKey, ...shown(row.mail_per_day) }
       } catch (error) {
         if (isUniqueViolation(error, 'servers_name_key')) throw new ServerNameTakenError(name)
         throw error
@@ -50,7 +60,15 @@ export function createServersService(deps: { sql: Sql; statements: Statements })
         name: row.name,
         created_at: row.created_at.toISOString(),
         user_count: row.user_count,
+        ...shown(row.mail_per_day),
       }))
+    },
+
+    /** Resolves the server as it is now, or undefined when there is no such server. */
+    async update(name: string, settings: ServerSettings) {
+      if (settings.mailPerDay === undefined) return undefined
+      const row = await repo.setMailPerDay(deps.sql, name, settings.mailPerDay)
+      return row && { id: row.id, name: row.name, mail_per_day: row.mail_per_day }
     },
 
     /** Resolves false when there was no such server. */

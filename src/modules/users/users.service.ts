@@ -37,7 +37,7 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
           birthDate: input.birth_date ?? null,
           now,
         })
-        return { user, issued: await activation.issue(tx, user.id, now) }
+        return { user, issued: await activation.issue(tx, server.id, user, now) }
       }).catch((error: unknown) => {
         // The unique index decides, so two registrations racing get one 201 and one 409.
         if (isUniqueViolation(error, USER_EMAIL_UNIQUE)) throw new AppError('user.already_exists')
@@ -45,7 +45,7 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
         if (isForeignKeyViolation(error, USER_SERVER_FOREIGN_KEY)) throw new AppError('auth.invalid_api_key')
         throw error
       })
-      const delivery = await activation.deliver(server, registered.user, registered.issued)
+      const delivery = await activation.deliver(registered.issued)
       return { ...toPublicUser(server.name, registered.user), activation_email: delivery.status }
     },
 

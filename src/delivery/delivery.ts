@@ -1,0 +1,108 @@
+import { hostname } from 'node:os'
+import type { Executor } from '../db/client'
+import { queriesInFlight } from '../db/statements'
+import type { Deps } from '../deps'
+import type { ActivationSecrets } from '../secrets'
+import { type Claim, createClaims } from './delivery.claims'
+import { createInFlight } from './delivery.in-flight'
+import { createDeliveryRepository, type EmailKind } from './delivery.repository'
+import { type AttemptResult, createSender } from './delivery.sender'
+import { createWorker } from './delivery.worker'
+
+export interface NewEmail {
+  kind: EmailKind
+  serverId: string
+  userId: string
+  activationId: string
+  recipient: string
+  now: Date
+  secret: ActivationSecrets
+}
+
+/** What a request committed: its own claim when the email may go at once, else nothing (it waits in the queue). */
+export interface Enqueued {
+  claim: Claim | undefined
+}
+
+/**
+ * The outbox: requests enqueue inside their transaction and try the first send
+ * themselves after the commit; the worker does the rest.
+ */
+export function createDelivery(deps: Omit<Deps, 'delivery'>) {
+  const workerId = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
+  const repo = createDeliveryRepository(deps.statements)
+  const claims = createClaims(deps, repo, workerId)
+  const sender = createSender(deps, repo, workerId)
+  const inFlight = createInFlight(deps.log)
+  const worker = createWorker(deps, repo, claims, sender, inFlight)
+  const { dailyLimit, monthlyLimit } = deps.config.delivery
+
+  /** The state /health and /metrics show. */
+  async function state() {
+    const now = deps.clock()
+    const queue = await repo.queueState(deps.sql, now)
+    const inUse = (sent: number) => sent + queue.sending
+    const quotaReached =
+      (dailyLimit !== undefined && inUse(queue.sent_today) >= dailyLimit) ||
+      (monthlyLimit !== undefined && inUse(queue.sent_this_month) >= monthlyLimit)
+    return { now, queue, quotaReached }
+  }
+
+  deps.metrics.readQueueWith(async () => {
+    const { now, queue, quotaReached } = await state()
+    return {
+      queued: queue.queued,
+      sending: queue.sending,
+      failed: queue.failed,
+      oldestDueAgeSeconds: queue.oldest_due_at
+        ? Math.max(0, (now.getTime() - queue.oldest_due_at.getTime()) / 1000)
+        : 0,
+      paused: queue.paused,
+      quotaReached,
+      poolMax: deps.sql.options.max,
+      poolBusy: queriesInFlight.count,
+    }
+  })
+
+  return {
+    repo,
+    /** In the caller's transaction: the email row, claimed for the request when quota, caps and pause allow. */
+    async enqueue(tx: Executor, email: NewEmail): Promise<Enqueued> {
+      const { id } = await repo.insert(tx, email)
+      const claim = await claims.own(tx, id, email.secret)
+      if (!claim) await repo.notify(tx)
+      return { claim }
+    },
+
+    /**
+     * After the commit: the request's own attempt, waited for at most
+     * MAIL_INLINE_WAIT_MS; past that it goes on in the background under its lease.
+     */
+    async sendCommitted(enqueued: Enqueued): Promise<AttemptResult> {
+      const { claim } = enqueued
+      if (!claim) return { status: 'pending' }
+      const attempt = inFlight.run(claim, (signal) => sender.attempt(claim, signal))
+      const waited = new Promise<AttemptResult>((resolve) => {
+        const timer = setTimeout(resolve, deps.config.delivery.inlineWaitMs, { status: 'pending' })
+        void attempt.finally(() => clearTimeout(timer))
+      })
+      return Promise.race([attempt, waited])
+    },
+
+    /** "paused" while Mailjet refuses the account, "quota" while a limit is reached, else "ok". */
+    async mailState(): Promise<'ok' | 'paused' | 'quota'> {
+      const { queue, quotaReached } = await state()
+      return queue.paused ? 'paused' : quotaReached ? 'quota' : 'ok'
+    },
+
+    startWorker: () => worker.start(),
+
+    /** Shutdown: stop claiming, let sends finish within the grace, give back the rest. */
+    async stop(graceMs: number): Promise<void> {
+      await worker.stop()
+      await inFlight.drain(graceMs)
+    },
+  }
+}
+
+export type Delivery = ReturnType<typeof createDelivery>

@@ -1,0 +1,100 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { SendResult } from '../mail/mailer'
+
+/** Mailjet's answer as a label: its status class, or "none" when there was no answer. */
+const statusClass = (status: number | null | undefined) => (status ? `${Math.floor(status / 100)}xx` : 'none')
+
+export interface QueueGauges {
+  queued: number
+  sending: number
+  failed: number
+  oldestDueAgeSeconds: number
+  paused: boolean
+  quotaReached: boolean
+  poolMax: number
+  poolBusy: number
+}
+
+/**
+ * The service's Prometheus metrics, one registry per app (tests run several in
+ * one process). Labels are route patterns and status classes, never an email or a key.
+ */
+export function createMetrics() {
+  const registry = new Registry()
+  const registers = [registry]
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    registers,
+  })
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method and route pattern',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  })
+  const emails = new Counter({
+    name: 'emails_total',
+    help: 'Email outcomes: attempts by what Mailjet answered (sent, retry, failed, paused, aborted), and emails cancelled or given up',
+    labelNames: ['outcome', 'mailjet_status_class'],
+    registers,
+  })
+  let readQueue: (() => Promise<QueueGauges>) | undefined
+  let latest: Promise<QueueGauges> | undefined
+  // Read once per scrape, shared by the gauges below.
+  const gauge = (name: string, help: string, pick: (q: QueueGauges) => number, labels?: Record<string, string>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: labels ? Object.keys(labels) : [],
+      registers,
+      async collect() {
+        if (!readQueue) return
+        latest ??= readQueue().finally(() => setTimeout(() => (latest = undefined), 0))
+        const value = pick(await latest)
+        if (labels) this.set(labels, value)
+        else this.set(value)
+      },
+    })
+  gauge('email_queue_depth', 'Emails waiting to be sent (queued or being sent)', (q) => q.queued + q.sending)
+  gauge('email_failed', 'Emails that failed for good (bun run emails retry queues them again)', (q) => q.failed)
+  gauge('email_oldest_due_age_seconds', 'How long the oldest due email has waited', (q) => q.oldestDueAgeSeconds)
+  gauge('mail_paused', '1 while Mailjet refuses the account (401/403) and sending is paused', (q) => (q.paused ? 1 : 0))
+  gauge('mail_quota_reached', '1 while MAIL_DAILY_LIMIT or MAIL_MONTHLY_LIMIT is reached', (q) =>
+    q.quotaReached ? 1 : 0,
+  )
+  gauge('db_pool_max_connections', 'Connections the database pool may open', (q) => q.poolMax)
+  gauge('db_pool_busy', 'Queries running or waiting for a pooled connection', (q) => q.poolBusy)
+
+  return {
+    registry,
+    observeRequest(method: string, route: string, status: number, seconds: number) {
+      requests.inc({ method, route, status: String(status) })
+      duration.observe({ method, route }, seconds)
+    },
+    emailAttempt(result: SendResult) {
+      const status = 'status' in result ? result.status : null
+      emails.inc({ outcome: result.outcome, mailjet_status_class: statusClass(status) })
+    },
+    emailGivenUp() {
+      emails.inc({ outcome: 'gave_up', mailjet_status_class: 'none' })
+    },
+    emailsSettled(rows: { status: string; last_error_status: number | null }[]) {
+      for (const row of rows)
+        emails.inc({
+          outcome: row.status === 'cancelled' ? 'cancelled' : 'gave_up',
+          mailjet_status_class: statusClass(row.last_error_status),
+        })
+    },
+    /** Where the queue gauges come from (the database), read on each scrape. */
+    readQueueWith(read: () => Promise<QueueGauges>) {
+      readQueue = read
+    },
+    text: () => registry.metrics(),
+    contentType: registry.contentType,
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>

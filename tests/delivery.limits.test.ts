@@ -1,0 +1,121 @@
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { startTestApp, type TestApp } from './support/app'
+import { manualClock } from './support/clock'
+import { eventually } from './support/eventually'
+import { call } from './support/http'
+import { cancelLeftoverEmails } from './support/queue'
+import { PASSWORD, registerUser, uniqueEmail } from './support/users'
+
+// Several registrations (argon2id) and worker rounds per test: a bound against hangs, not a speed assertion.
+setDefaultTimeout(60_000)
+
+const started: TestApp[] = []
+afterAll(() => Promise.all(started.map((app) => app.stop())))
+
+/** An instance with its own fake Mailjet and a delivery worker, on the shared test database. */
+async function instance(clock: ReturnType<typeof manualClock>, env: Record<string, string> = {}) {
+  const app = await startTestApp({
+    clock: clock.clock,
+    env: { DELIVERY_WORKER: 'on', MAIL_POLL_INTERVAL_MS: '20', ...env },
+  })
+  started.push(app)
+  await cancelLeftoverEmails(app.sql)
+  return app
+}
+
+const register = (app: TestApp, key: string, email: string) =>
+  call(app.url, 'POST', '/users/', { key, json: { email, password: PASSWORD } })
+
+describe('MAIL_DAILY_LIMIT', () => {
+  test('holds across two instances, and the queue resumes in the next UTC day', async () => {
+    // A day of its own, so the other tests' emails do not count.
+    const time = manualClock(new Date('2032-05-20T22:00:00Z'))
+    const env = { MAIL_DAILY_LIMIT: '3', MAIL_MONTHLY_LIMIT: '1000' }
+    const [a, b] = [await instance(time, env), await instance(time, env)]
+    if (!a || !b) throw new Error('no instances')
+    const key = (await a.createServer()).api_key
+    const emails = Array.from({ length: 7 }, () => uniqueEmail('quota'))
+    const replies = await Promise.all(emails.map((email, i) => register(i % 2 ? a : b, key, email)))
+    expect(replies.map((r) => r.status)).toEqual(emails.map(() => 201))
+    const sent = () => emails.filter((email) => a.mailjet.acceptedTo(email) + b.mailjet.acceptedTo(email) === 1).length
+    await eventually(() => sent() >= 3, 20_000)
+    expect(sent()).toBe(3)
+    expect(replies.filter((r) => r.body.activation_email === 'sent').length).toBeLessThanOrEqual(3)
+    expect((await call(a.url, 'GET', '/health')).body).toEqual({ status: 'ok', mail: 'quota' })
+    expect((await call(b.url, 'GET', '/metrics')).text).toContain('mail_quota_reached 1')
+
+    time.advance(3_600) // 23:00: same day, nothing more
+    await Bun.sleep(150)
+    expect(sent()).toBe(3)
+
+    time.advance(3_600) // 00:00 the next day
+    await eventually(() => sent() >= 6, 20_000)
+    expect(sent()).toBe(6)
+    time.advance(86_400)
+    await eventually(() => sent() >= 7, 20_000)
+    expect(sent()).toBe(7)
+    for (const email of emails) expect(a.mailjet.acceptedTo(email) + b.mailjet.acceptedTo(email)).toBe(1)
+  })
+})
+
+describe('a server’s share of the daily quota', () => {
+  test('--mail-per-day holds one server back without touching the others', async () => {
+    const time = manualClock(new Date('2032-07-01T09:00:00Z'))
+    const app = await instance(time)
+    const { servers } = app
+    const small = await servers.create(`share-${crypto.randomUUID().slice(0, 8)}`, { mailPerDay: 1 })
+    const other = (await app.createServer()).api_key
+    expect(small.mail_per_day).toBe(1)
+    const first = await register(app, small.api_key, uniqueEmail())
+    const second = await register(app, small.api_key, uniqueEmail())
+    const elsewhere = await register(app, other, uniqueEmail())
+    expect([first.body.activation_email, second.body.activation_email, elsewhere.body.activation_email]).toEqual([
+      'sent',
+      'pending',
+      'sent',
+    ])
+    time.advance(86_400)
+    await eventually(() => app.mailjet.acceptedTo(second.body.email as string) === 1)
+    expect(await servers.update(small.name, { mailPerDay: null })).toMatchObject({ mail_per_day: null })
+  })
+})
+
+describe('caps per address', () => {
+  test('resend over MAIL_MAX_PER_USER_PER_DAY: 429 with Retry-After; deleting and registering again does not reset it', async () => {
+    const time = manualClock(new Date('2032-09-01T12:00:00Z'))
+    const app = await instance(time, { MAIL_MAX_PER_USER_PER_DAY: '2', RESEND_INTERVAL_SECONDS: '30' })
+    const key = (await app.createServer()).api_key
+    const user = await registerUser(app, key)
+    time.advance(30)
+    const resend = () => call(app.url, 'POST', '/validation/resend', { key, basic: user.credentials })
+    expect((await resend()).body.activation_email).toBe('sent')
+    time.advance(30)
+    const capped = await resend()
+    expect(capped.status).toBe(429)
+    expect(capped.headers.get('content-type')).toBe('application/problem+json')
+    expect(capped.headers.get('retry-after')).toBe(String(86_400 - 60))
+
+    expect((await call(app.url, 'DELETE', `/users/${encodeURIComponent(user.email)}`, { key })).status).toBe(200)
+    const again = await register(app, key, user.email.toUpperCase())
+    expect(again.status).toBe(201)
+    expect(again.body.activation_email).toBe('pending')
+    await Bun.sleep(100)
+    expect(app.mailjet.acceptedTo(user.email.toUpperCase())).toBe(0)
+    time.advance(86_400)
+    await eventually(() => app.mailjet.acceptedTo(user.email.toUpperCase()) === 1)
+  })
+
+  test('MAIL_MAX_PER_ADDRESS_PER_DAY counts every server: the next one waits, never dropped', async () => {
+    const time = manualClock(new Date('2032-10-01T12:00:00Z'))
+    const app = await instance(time, { MAIL_MAX_PER_ADDRESS_PER_DAY: '2' })
+    const email = uniqueEmail('shared')
+    const statuses = []
+    for (let i = 0; i < 3; i += 1) {
+      const reply = await register(app, (await app.createServer()).api_key, email)
+      statuses.push(reply.body.activation_email)
+    }
+    expect(statuses).toEqual(['sent', 'sent', 'pending'])
+    time.advance(86_400)
+    await eventually(() => app.mailjet.acceptedTo(email) === 3)
+  })
+})
