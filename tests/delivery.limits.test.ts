@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { eventually } from './support/eventually'
 import { call } from './support/http'
-import { cancelLeftoverEmails } from './support/queue'
+import { cancelLeftoverEmails, sendsRecorded } from './support/queue'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // Several registrations (argon2id) and worker rounds per test: a bound against hangs, not a speed assertion.
@@ -38,8 +38,10 @@ describe('MAIL_DAILY_LIMIT', () => {
     const replies = await Promise.all(emails.map((email, i) => register(i % 2 ? a : b, key, email)))
     expect(replies.map((r) => r.status)).toEqual(emails.map(() => 201))
     const sent = () => emails.filter((email) => a.mailjet.acceptedTo(email) + b.mailjet.acceptedTo(email) === 1).length
+    const recorded = () => sendsRecorded(a.sql, emails)
     await eventually(() => sent() >= 3, 20_000)
     expect(sent()).toBe(3)
+    await eventually(recorded)
     expect(replies.filter((r) => r.body.activation_email === 'sent').length).toBeLessThanOrEqual(3)
     expect((await call(a.url, 'GET', '/health')).body).toEqual({ status: 'ok', mail: 'quota' })
     expect((await call(b.url, 'GET', '/metrics')).text).toContain('mail_quota_reached 1')
@@ -51,6 +53,7 @@ describe('MAIL_DAILY_LIMIT', () => {
     time.advance(3_600) // 00:00 the next day
     await eventually(() => sent() >= 6, 20_000)
     expect(sent()).toBe(6)
+    await eventually(recorded)
     time.advance(86_400)
     await eventually(() => sent() >= 7, 20_000)
     expect(sent()).toBe(7)

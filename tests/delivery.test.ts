@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { eventually } from './support/eventually'
 import { call } from './support/http'
-import { cancelLeftoverEmails } from './support/queue'
+import { cancelLeftoverEmails, sendsRecorded } from './support/queue'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // Registrations (argon2id) and worker rounds: a bound against hangs, not a speed assertion.
@@ -132,6 +132,7 @@ describe('Mailjet down for a while, then back', () => {
     app.mailjet.behave('accept')
     time.advance(7_200)
     await eventually(() => emails.every((email) => app.mailjet.acceptedTo(email) === 1))
+    await eventually(() => sendsRecorded(app.sql, emails))
     time.advance(7_200)
     await Bun.sleep(100)
     for (const email of emails) expect(app.mailjet.acceptedTo(email)).toBe(1)

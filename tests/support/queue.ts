@@ -9,3 +9,15 @@ export async function cancelLeftoverEmails(sql: Sql): Promise<void> {
   await sql`UPDATE emails SET status = 'cancelled', locked_by = NULL, locked_until = NULL
             WHERE status IN ('queued', 'sending')`
 }
+
+/**
+ * Whether no email to these addresses is still being sent: the fake Mailjet counts an
+ * email before the service records Mailjet's answer, and a test that jumps the clock
+ * before that would let the send's lease run out under it.
+ */
+export async function sendsRecorded(sql: Sql, addresses: string[]): Promise<boolean> {
+  const [row] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM emails
+    WHERE status = 'sending' AND recipient = ANY(${addresses.map((a) => a.toLowerCase())}::text[])`
+  return row?.n === 0
+}
