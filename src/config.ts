@@ -45,6 +45,8 @@ export interface Config {
   secretKeyPrevious: string | undefined
   delivery: DeliveryConfig
   metrics: MetricsConfig
+  /** Longest a request waits on PostgreSQL (connecting, a statement, a transaction) before answering 503. */
+  databaseTimeoutMs: number
 }
 
 /** The outbox and its worker (README, "Delivery"). */
@@ -69,6 +71,8 @@ export interface MetricsConfig {
 }
 
 export class ConfigError extends Error {}
+
+export const DEFAULT_DATABASE_TIMEOUT_MS = 2_000
 
 type Env = Record<string, string | undefined>
 
@@ -213,5 +217,6 @@ export function parseConfig(env: Env): Config {
       enabled: onOff(env, 'METRICS', true),
       port: optionalInteger(env, 'METRICS_PORT', 0, 65_535),
     },
+    databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUT_MS, 100, 600_000),
   }
 }

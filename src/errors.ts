@@ -87,6 +87,13 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS
 
+/** The database returns within seconds (or the answer is another 503 just as fast). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1
+
+const DEFAULT_HEADERS: Partial<Record<ProblemCode, Record<string, string>>> = {
+  'service.unavailable': { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+}
+
 export interface FieldError {
   field: string
   message: string
@@ -113,7 +120,7 @@ export class AppError extends Error {
     super(detail)
     this.detail = detail
     this.extra = options.extra ?? {}
-    this.headers = options.headers ?? {}
+    this.headers = options.headers ?? DEFAULT_HEADERS[code] ?? {}
   }
 
   get status(): number {

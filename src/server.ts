@@ -39,7 +39,7 @@ export interface ServeOptions {
 export async function serve(config: Config, databaseUrl: string, options: ServeOptions = {}): Promise<RunningServer> {
   const log = createLogger(config.logLevel)
   await migrate(databaseUrl)
-  const sql = connect(databaseUrl)
+  const sql = connect(databaseUrl, { timeoutMs: config.databaseTimeoutMs, log })
   const inbox = config.mailjet ? undefined : options.inbox
   const mailer = createMailer(config, log, undefined, inbox ? '/dev/inbox' : undefined)
   const base = {

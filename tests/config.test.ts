@@ -38,6 +38,7 @@ describe('parseConfig', () => {
         maxPerAddressPerDay: 30,
       },
       metrics: { enabled: true, port: undefined },
+      databaseTimeoutMs: 2_000,
     })
   })
 

@@ -28,12 +28,15 @@ function poolWithSockets(options: postgres.Options<Record<string, postgres.Postg
     connect_timeout: 2,
     onnotice: () => {},
     ...options,
-    socket: () =>
-      new Promise<Socket>((resolve, reject) => {
-        const socket = netConnect(Number(url.port), url.hostname)
-        socket.once('connect', () => resolve(socket)).once('error', reject)
-        sockets.push(socket)
-      }),
+    // Not in the driver's types, but documented: a function that returns a connected socket.
+    ...({
+      socket: () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = netConnect(Number(url.port), url.hostname)
+          socket.once('connect', () => resolve(socket)).once('error', reject)
+          sockets.push(socket)
+        }),
+    } as object),
   })
   return { sql, sockets }
 }
@@ -71,7 +74,8 @@ describe('the patched postgres.js, when its connection dies', () => {
       connection: { application_name: 'reconnect-test-stale' },
     })
     try {
-      const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`
+      const [backend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`
+      const pid = backend?.pid ?? 0
       const slow = settled(sql`select pg_sleep(30)`.execute())
       await untilTrue(
         async () => (await admin`select 1 from pg_stat_activity where pid = ${pid} and state = 'active'`).length === 1,

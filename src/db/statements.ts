@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import type { Executor } from './client'
+import { type Executor, guardOf } from './client'
 
 type Params = readonly unknown[]
 
@@ -21,7 +21,11 @@ export class Statement {
     queriesInFlight.count += 1
     try {
       // postgres.js types unsafe() params loosely; our values are plain JSON-like scalars.
-      return (await db.unsafe(this.text, params as never[], { prepare: true })) as unknown as T[]
+      const query = db.unsafe(this.text, params as never[], { prepare: true })
+      // Past the deadline, a query still waiting for a connection is taken out of the queue;
+      // one already sent is stopped by PostgreSQL's statement_timeout.
+      const abandon = () => void ((query as unknown as { state: unknown }).state ?? query.cancel())
+      return (await guardOf(db).within(query, abandon)) as unknown as T[]
     } finally {
       queriesInFlight.count -= 1
     }

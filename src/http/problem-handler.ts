@@ -1,5 +1,6 @@
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Elysia, ValidationError } from 'elysia'
+import { isDatabaseUnavailable } from '../db/pg-errors'
 import { AppError, type FieldError, invalidFields, problemResponse } from '../errors'
 import type { Logger } from '../log'
 import { allowedMethods } from './allowed-methods'
@@ -42,6 +43,8 @@ export function problemHandler(log: Logger) {
       if (allow.length) return new AppError('route.method_not_allowed', { headers: { allow: allow.join(', ') } })
       return new AppError('route.not_found')
     }
+    // Logged once per outage by the database guard, not once per request.
+    if (isDatabaseUnavailable(error)) return new AppError('service.unavailable')
     log.error('unhandled error', {
       method: request.method,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),

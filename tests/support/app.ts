@@ -50,7 +50,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     ...options.env,
   })
   const log = createLogger(config.logLevel, process.env.TEST_APP_LOG ? undefined : () => {})
-  const sql = connect(options.databaseUrl ?? testDatabaseUrl())
+  const sql = connect(options.databaseUrl ?? testDatabaseUrl(), { timeoutMs: config.databaseTimeoutMs, log })
   const passwords = await createPasswords(config.argon2)
   let verifications = 0
   const base = {

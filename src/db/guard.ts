@@ -1,0 +1,80 @@
+import type { Logger } from '../log'
+import { isDatabaseUnavailable } from './pg-errors'
+
+/** PostgreSQL did not finish a statement or transaction within DATABASE_TIMEOUT_MS. */
+export class DatabaseTimeout extends Error {
+  readonly code = 'DATABASE_TIMEOUT'
+
+  constructor(timeoutMs: number) {
+    super(`the database did not answer within ${timeoutMs} ms`)
+  }
+}
+
+export interface AvailabilityListener {
+  lost(): void
+  back(): void
+}
+
+/**
+ * What every statement and transaction of one pool goes through: a deadline, so a
+ * database that does not answer costs a request DATABASE_TIMEOUT_MS and no more, and
+ * the pool's availability, logged once when it is lost and once when it is back
+ * (never one line per request).
+ */
+export class DatabaseGuard {
+  private downSince: number | undefined
+  private readonly listeners: AvailabilityListener[] = []
+
+  constructor(
+    readonly timeoutMs: number,
+    private readonly log?: Logger,
+  ) {}
+
+  /** `work`'s outcome, or a DatabaseTimeout after `timeoutMs` (then `abandon` runs, to stop the work). */
+  async within<T>(work: Promise<T>, abandon: () => void): Promise<T> {
+    // Settled later, after the deadline answered, it must not become an unhandled rejection.
+    work.catch(() => {})
+    let timer: Timer | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abandon()
+        reject(new DatabaseTimeout(this.timeoutMs))
+      }, this.timeoutMs)
+    })
+    try {
+      const result = await Promise.race([work, deadline])
+      this.answered()
+      return result
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) this.failed(error)
+      else this.answered()
+      throw error
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  onAvailability(listener: AvailabilityListener): void {
+    this.listeners.push(listener)
+  }
+
+  get available(): boolean {
+    return this.downSince === undefined
+  }
+
+  private failed(error: unknown): void {
+    if (this.downSince !== undefined) return
+    this.downSince = performance.now()
+    const code = (error as { code?: unknown }).code
+    this.log?.warn('database unavailable: answering 503 until it is back', { error: String(code ?? error) })
+    for (const listener of this.listeners) listener.lost()
+  }
+
+  private answered(): void {
+    if (this.downSince === undefined) return
+    const downMs = Math.round(performance.now() - this.downSince)
+    this.downSince = undefined
+    this.log?.info('database available again', { down_ms: downMs })
+    for (const listener of this.listeners) listener.back()
+  }
+}
