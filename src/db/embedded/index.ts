@@ -87,14 +87,25 @@ async function binaries(runAs: RunAs | undefined): Promise<string> {
  * kept afterwards). As root it runs as the `postgres` user, from a copy of the binaries
  * and a data folder that user can reach when the checkout is closed to it.
  */
-export async function startEmbedded(dataDir: string, port: number, logFile?: string): Promise<EmbeddedDatabase> {
+export async function startEmbedded(
+  dataDir: string,
+  port: number,
+  logFile?: string,
+): Promise<EmbeddedDatabase & { start(): Promise<void> }> {
   const runAs = postgresUser()
   const binDir = await binaries(runAs)
   const data = reachableDataDir(dataDir, runAs)
   if (!existsSync(join(data, 'PG_VERSION'))) await initdb(binDir, data, USER, PASSWORD, runAs)
   if (logFile) writeFileSync(logFile, '')
-  const postmaster = await startPostmaster(binDir, data, port, runAs, logFile)
-  return { url: embeddedUrl(port), stop: () => postmaster.stop() }
+  let postmaster = await startPostmaster(binDir, data, port, runAs, logFile)
+  return {
+    url: embeddedUrl(port),
+    stop: () => postmaster.stop(),
+    /** Starts it again after a stop, on the same data and port. */
+    async start() {
+      postmaster = await startPostmaster(binDir, data, port, runAs, logFile)
+    },
+  }
 }
 
 async function devPort(): Promise<number> {
@@ -156,8 +167,14 @@ async function temporaryParent(runAs: RunAs | undefined): Promise<string> {
   return inside
 }
 
+/** A throwaway PostgreSQL that can also be stopped (fast shutdown, data kept) and started again. */
+export interface TemporaryDatabase extends EmbeddedDatabase {
+  halt(): Promise<void>
+  resume(): Promise<void>
+}
+
 /** A throwaway PostgreSQL in a temporary folder, deleted on stop (or exit): for tests and benchmarks. */
-export async function startTemporaryEmbedded(): Promise<EmbeddedDatabase> {
+export async function startTemporaryEmbedded(): Promise<TemporaryDatabase> {
   const parent = await temporaryParent(postgresUser())
   const remove = () => rmSync(parent, { recursive: true, force: true })
   process.once('exit', remove)
@@ -165,6 +182,8 @@ export async function startTemporaryEmbedded(): Promise<EmbeddedDatabase> {
     const database = await startEmbedded(join(parent, 'data'), await freePort())
     return {
       url: database.url,
+      halt: () => database.stop(),
+      resume: () => database.start(),
       async stop() {
         await database.stop()
         process.off('exit', remove)

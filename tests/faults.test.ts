@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import postgres from 'postgres'
+import { startTemporaryEmbedded, type TemporaryDatabase } from '../src/db/embedded'
+import { migrate } from '../src/db/migrate'
+import { startTestApp, type TestApp } from './support/app'
+import { freePort, testDatabaseUrl } from './support/database'
+import { call } from './support/http'
+import { startTcpProxy } from './support/tcp-proxy'
+import { PASSWORD, registerUser, uniqueEmail } from './support/users'
+
+// A bound against hangs (a database started and stopped, load run until recovery), not a
+// speed assertion. It applies to this file only.
+setDefaultTimeout(60_000)
+
+/** Short, so an outage costs the test little; the contract's default is 2000. */
+const TIMEOUT_MS = 500
+/** Past the deadline: Bun's scheduling, an argon2 hash, the problem's serialization. */
+const SLACK_MS = 700
+const RECOVERY_MS = 2_000
+
+interface Outcome {
+  kind: 'read' | 'register'
+  email: string
+  status: number
+  startedAt: number
+  ms: number
+}
+
+/**
+ * Concurrent clients reading a user and registering new ones until `stop()`; each
+ * answer is recorded with when it was asked and how long it took.
+ */
+function startLoad(app: TestApp, key: string, known: string, clients = 6) {
+  const outcomes: Outcome[] = []
+  let running = true
+  const client = async (n: number) => {
+    for (let i = 0; running; i += 1) {
+      const kind = (i + n) % 2 === 0 ? 'read' : 'register'
+      const email = kind === 'read' ? known : uniqueEmail('fault')
+      const startedAt = performance.now()
+      const reply =
+        kind === 'read'
+          ? await call(app.url, 'GET', `/users/${encodeURIComponent(email)}`, { key })
+          : await call(app.url, 'POST', '/users/', { key, json: { email, password: PASSWORD } })
+      outcomes.push({ kind, email, status: reply.status, startedAt, ms: performance.now() - startedAt })
+      if (reply.status === 503) expect(reply.headers.get('retry-after')).toMatch(/^\d+$/)
+    }
+  }
+  const clientsDone = Promise.all(Array.from({ length: clients }, (_, n) => client(n)))
+  return {
+    outcomes,
+    /** Resolves once `check` holds over what was recorded so far. */
+    async until(check: (outcomes: Outcome[]) => boolean) {
+      while (!check(outcomes)) await Bun.sleep(10)
+    },
+    async stop() {
+      running = false
+      await clientsDone
+    },
+  }
+}
+
+const ok = (o: Outcome) => o.status === 200 || o.status === 201
+const startedSince = (from: number) => (outcomes: Outcome[]) => outcomes.filter((o) => o.startedAt >= from)
+
+/** What every outage test asserts about the answers: 503 or success, fast, and served again soon after. */
+function expectOutageHandled(outcomes: Outcome[], backAt: number) {
+  const statuses = new Set(outcomes.map((o) => o.status))
+  expect([...statuses].filter((s) => ![200, 201, 503].includes(s))).toEqual([])
+  const unavailable = outcomes.filter((o) => o.status === 503)
+  expect(unavailable.length).toBeGreaterThan(0)
+  expect(Math.max(...unavailable.map((o) => o.ms))).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+  // Every request asked later than 2 s after the database's return succeeded.
+  const late = startedSince(backAt + RECOVERY_MS)(outcomes)
+  expect(late.length).toBeGreaterThan(0)
+  expect(late.filter((o) => !ok(o))).toEqual([])
+}
+
+/** Registrations answered 201 are in the database; those answered 503 left nothing behind. */
+async function expectNothingLost(databaseUrl: string, serverId: string, outcomes: Outcome[], failedToo: boolean) {
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+  try {
+    const rows = await admin<{ email: string }[]>`select email from users where server_id = ${serverId}`
+    const stored = new Set(rows.map((r) => r.email))
+    const registrations = outcomes.filter((o) => o.kind === 'register')
+    const created = registrations.filter((o) => o.status === 201)
+    expect(created.length).toBeGreaterThan(0)
+    expect(created.filter((o) => !stored.has(o.email))).toEqual([])
+    if (failedToo) expect(registrations.filter((o) => o.status === 503 && stored.has(o.email))).toEqual([])
+  } finally {
+    await admin.end()
+  }
+}
+
+describe('the database cut off (a TCP proxy in front of it) under load', () => {
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>
+  let app: TestApp
+
+  beforeAll(async () => {
+    const target = new URL(testDatabaseUrl())
+    const port = await freePort()
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, port)
+    const viaProxy = new URL(testDatabaseUrl())
+    viaProxy.hostname = '127.0.0.1'
+    viaProxy.port = String(port)
+    app = await startTestApp({ databaseUrl: viaProxy.toString(), env: { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) } })
+  })
+  afterAll(async () => {
+    await app.stop()
+    proxy.cut()
+  })
+
+  test('503s within the bound while cut, never a 500, every request served again within 2 s of the return', async () => {
+    const server = await app.createServer('cut')
+    const known = (await registerUser(app, server.api_key)).email
+    const load = startLoad(app, server.api_key, known)
+    await load.until((o) => o.filter(ok).length >= 10)
+    proxy.cut()
+    const cutAt = performance.now()
+    await load.until((o) => startedSince(cutAt)(o).filter((x) => x.status === 503).length >= 10)
+    proxy.restore()
+    const backAt = performance.now()
+    await load.until((o) => startedSince(backAt + RECOVERY_MS)(o).length >= 20)
+    await load.stop()
+
+    expectOutageHandled(load.outcomes, backAt)
+    await expectNothingLost(testDatabaseUrl(), server.id, load.outcomes, false)
+  })
+})
+
+describe('every backend of the service terminated (pg_terminate_backend) under load', () => {
+  let app: TestApp
+  const admin = postgres(testDatabaseUrl(), { max: 1, onnotice: () => {} })
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) } })
+  })
+  afterAll(async () => {
+    await app.stop()
+    await admin.end()
+  })
+
+  test('no 500 and no wait: the pool reconnects at once and every request succeeds within 2 s', async () => {
+    const server = await app.createServer('terminated')
+    const known = (await registerUser(app, server.api_key)).email
+    const load = startLoad(app, server.api_key, known)
+    await load.until((o) => o.filter(ok).length >= 10)
+    const killed = await admin`
+      select pg_terminate_backend(pid) from pg_stat_activity
+      where application_name = 'registration-api' and pid <> pg_backend_pid()`
+    expect(killed.length).toBeGreaterThan(0)
+    const backAt = performance.now()
+    await load.until((o) => startedSince(backAt + RECOVERY_MS)(o).length >= 20)
+    await load.stop()
+
+    const statuses = new Set(load.outcomes.map((o) => o.status))
+    expect([...statuses].filter((s) => ![200, 201, 503].includes(s))).toEqual([])
+    expect(startedSince(backAt + RECOVERY_MS)(load.outcomes).filter((o) => !ok(o))).toEqual([])
+    expect(Math.max(...load.outcomes.map((o) => o.ms))).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+    await expectNothingLost(testDatabaseUrl(), server.id, load.outcomes, true)
+  })
+})
+
+describe('PostgreSQL stopped and started while registrations are in flight', () => {
+  let database: TemporaryDatabase
+  let app: TestApp
+
+  beforeAll(async () => {
+    database = await startTemporaryEmbedded()
+    await migrate(database.url)
+    app = await startTestApp({ databaseUrl: database.url, env: { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) } })
+  })
+  afterAll(async () => {
+    await app?.stop()
+    await database?.stop()
+  })
+
+  test('each 201 is stored, each 503 left nothing behind, and it serves again within 2 s of the start', async () => {
+    const server = await app.createServer('restart')
+    const known = (await registerUser(app, server.api_key)).email
+    const load = startLoad(app, server.api_key, known)
+    await load.until((o) => o.filter((x) => x.status === 201).length >= 5)
+    await database.halt()
+    const haltedAt = performance.now()
+    await load.until((o) => startedSince(haltedAt)(o).filter((x) => x.status === 503).length >= 10)
+    await database.resume()
+    const backAt = performance.now()
+    await load.until((o) => startedSince(backAt + RECOVERY_MS)(o).length >= 20)
+    await load.stop()
+
+    expectOutageHandled(load.outcomes, backAt)
+    await expectNothingLost(database.url, server.id, load.outcomes, true)
+  })
+
+  test('a registration after the outage is an ordinary 201', async () => {
+    const server = await app.createServer('after')
+    const reply = await call(app.url, 'POST', '/users/', {
+      key: server.api_key,
+      json: { email: uniqueEmail(), password: PASSWORD },
+    })
+    expect(reply.status).toBe(201)
+  })
+})
