@@ -47,6 +47,8 @@ export interface Config {
   metrics: MetricsConfig
   /** Longest a request waits on PostgreSQL (connecting, a statement, a transaction) before answering 503. */
   databaseTimeoutMs: number
+  /** How long an Idempotency-Key stays locked by a run that has not answered (one whose instance died). */
+  idempotencyLockSeconds: number
 }
 
 /** The outbox and its worker (README, "Delivery"). */
@@ -218,5 +220,6 @@ export function parseConfig(env: Env): Config {
       port: optionalInteger(env, 'METRICS_PORT', 0, 65_535),
     },
     databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUT_MS, 100, 600_000),
+    idempotencyLockSeconds: integer(env, 'IDEMPOTENCY_LOCK_SECONDS', 60, 1, 3_600),
   }
 }

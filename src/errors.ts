@@ -77,6 +77,21 @@ export const PROBLEMS = {
     title: 'Too many emails to this address',
     detail: 'This address got as many emails as it may in 24 hours; try again after Retry-After seconds.',
   },
+  'idempotency.invalid_key': {
+    status: 400,
+    title: 'Invalid Idempotency-Key',
+    detail: 'An Idempotency-Key is 1 to 255 visible ASCII characters (optionally a quoted string).',
+  },
+  'idempotency.key_reused': {
+    status: 422,
+    title: 'Idempotency-Key reused',
+    detail: 'This Idempotency-Key was already used for another request.',
+  },
+  'idempotency.in_flight': {
+    status: 409,
+    title: 'Request in progress',
+    detail: 'A request with this Idempotency-Key is still running; retry after Retry-After seconds.',
+  },
   'service.unavailable': { status: 503, title: 'Service unavailable', detail: 'The database does not answer.' },
   'service.internal': {
     status: 500,
@@ -92,6 +107,7 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1
 
 const DEFAULT_HEADERS: Partial<Record<ProblemCode, Record<string, string>>> = {
   'service.unavailable': { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+  'idempotency.in_flight': { 'retry-after': '1' },
 }
 
 export interface FieldError {

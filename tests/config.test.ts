@@ -39,6 +39,7 @@ describe('parseConfig', () => {
       },
       metrics: { enabled: true, port: undefined },
       databaseTimeoutMs: 2_000,
+      idempotencyLockSeconds: 60,
     })
   })
 

@@ -17,6 +17,8 @@ export function isForeignKeyViolation(error: unknown, constraint: string): boole
     error.code === FOREIGN_KEY_VIOLATION &&
     error.constraint_name === constraint
   )
+}
+
 // The driver's own codes, the socket's, and PostgreSQL's for a server that is going away,
 // starting up, full, or stopped the statement at statement_timeout (57014).
 const UNAVAILABLE = new Set([

@@ -5,13 +5,21 @@ import type { Access } from '../../http/access'
 import { parseBasic } from '../../http/basic-auth'
 import { clientAddress } from '../../http/client-address'
 import { problems, success, withHtmlPages } from '../../http/openapi'
+import { type Answer, createIdempotency } from '../../idempotency/idempotency'
+import { IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_PROBLEMS, REPLAYED_HEADER } from '../../idempotency/idempotency.openapi'
 import { ActivationResult, CodeBody, ResendResult, TokenParam } from './activation.model'
 import { errorPage, successPage, wantsHtml } from './activation.pages'
-import type { ActivationService } from './activation.service'
+import type { ActivationService, Delivery } from './activation.service'
 
 const SECURITY_BOTH = [{ apiKey: [], basicAuth: [] }]
 
+const accepted = (delivery: Delivery): Answer => ({
+  status: 202,
+  body: { expires_at: delivery.expiresAt.toISOString(), activation_email: delivery.status },
+})
+
 export function activationRoutes(deps: Deps, service: ActivationService, access: Access) {
+  const idempotency = createIdempotency(deps)
   const { maxFailures, failureWindowSeconds } = deps.config.auth
   const lockNote = `After ${maxFailures} wrong passwords for one email within ${failureWindowSeconds} s (on any route that checks it), the email is locked: 429 with Retry-After, whether it exists or not.`
   return new Elysia({ name: 'activation', prefix: '/validation' })
@@ -80,11 +88,17 @@ export function activationRoutes(deps: Deps, service: ActivationService, access:
     })
     .post(
       '/resend',
-      async ({ caller, user, set }) => {
-        const delivery = await service.resend(caller, user)
-        set.status = 202
-        return { expires_at: delivery.expiresAt.toISOString(), activation_email: delivery.status }
-      },
+      ({ caller, user, headers }) =>
+        idempotency.run(
+          {
+            serverId: caller.id,
+            header: headers['idempotency-key'],
+            operation: 'POST /validation/resend',
+            principal: user.id,
+          },
+          async (stage) =>
+            accepted(await service.resend(caller, user, (tx, delivery) => stage(tx, accepted(delivery)))),
+        ),
       {
         user: true,
         detail: {
@@ -92,8 +106,9 @@ export function activationRoutes(deps: Deps, service: ActivationService, access:
           summary: 'Send a new code and link',
           description: `The previous code and link answer 410 from then on. At most one email per ${deps.config.resendIntervalSeconds} s: sooner answers 429 with Retry-After. ${lockNote}`,
           security: SECURITY_BOTH,
+          parameters: [IDEMPOTENCY_KEY_PARAMETER],
           responses: {
-            ...success(202, 'A new code and link were issued', ResendResult),
+            ...success(202, 'A new code and link were issued', ResendResult, REPLAYED_HEADER),
             ...problems(
               'auth.invalid_api_key',
               'auth.invalid_credentials',
@@ -101,6 +116,7 @@ export function activationRoutes(deps: Deps, service: ActivationService, access:
               'activation.resend_too_soon',
               'auth.locked',
               'mail.cap_reached',
+              ...IDEMPOTENCY_PROBLEMS,
             ),
           },
         },

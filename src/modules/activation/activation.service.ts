@@ -179,8 +179,15 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
       throw gone()
     },
 
-    /** For a user whose credentials were checked (the `user` route option). */
-    async resend(server: ServerIdentity, user: UserRow): Promise<Delivery> {
+    /**
+     * For a user whose credentials were checked (the `user` route option). `stage` runs inside
+     * the transaction that issues the new code and link, with the answer as it stands before the email.
+     */
+    async resend(
+      server: ServerIdentity,
+      user: UserRow,
+      stage?: (tx: Executor, delivery: Delivery) => Promise<void>,
+    ): Promise<Delivery> {
       const issued = await transaction(deps.sql, async (tx) => {
         const state = await repo.lockForResend(tx, user.id)
         if (!state) throw invalidCredentials()
@@ -189,7 +196,9 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
         await limitResends(tx, server.id, user.email, now)
         await repo.supersedeLive(tx, user.id, now)
         await deps.delivery.repo.cancelQueuedOfUser(tx, user.id)
-        return issue(tx, server.id, user, now)
+        const fresh = await issue(tx, server.id, user, now)
+        await stage?.(tx, { status: 'pending', expiresAt: fresh.expiresAt })
+        return fresh
       })
       return deliver(issued)
     },

@@ -2,6 +2,8 @@ import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import type { Access } from '../../http/access'
 import { problems, RATE_LIMIT_FIELDS, success } from '../../http/openapi'
+import { type Answer, createIdempotency } from '../../idempotency/idempotency'
+import { IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_PROBLEMS, REPLAYED_HEADER } from '../../idempotency/idempotency.openapi'
 import type { ActivationService } from '../activation/activation.service'
 import { EmailParam, RegisterBody, RegisteredUser, User } from './users.model'
 import { createUsersService } from './users.service'
@@ -13,20 +15,26 @@ function userLocation(email: string): string {
   return `/users/${encodeURIComponent(email).replaceAll('%40', '@')}`
 }
 
+const created = (user: RegisteredUser): Answer => ({
+  status: 201,
+  headers: { location: userLocation(user.email) },
+  body: user,
+})
+
 export function usersRoutes(deps: Deps, activation: ActivationService, access: Access) {
   const service = createUsersService(deps, activation)
+  const idempotency = createIdempotency(deps)
 
   return new Elysia({ name: 'users', prefix: '/users' })
     .use(access.apiKey)
     .use(access.serverLimits)
     .post(
       '/',
-      async ({ caller, body, set }) => {
-        const user = await service.register(caller, body)
-        set.status = 201
-        set.headers.location = userLocation(user.email)
-        return user
-      },
+      ({ caller, body, headers }) =>
+        idempotency.run(
+          { serverId: caller.id, header: headers['idempotency-key'], operation: 'POST /users/', body },
+          async (stage) => created(await service.register(caller, body, (tx, user) => stage(tx, created(user)))),
+        ),
       {
         apiKey: true,
         serverLimit: 'registrations',
@@ -37,6 +45,7 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
           summary: 'Register a user',
           description: `Creates an inactive user and emails it a 4-digit code and an activation link. The same email may exist with other servers, as a separate user; a user of this email never activated within ${deps.config.unactivatedTtlSeconds} s of its last email is replaced. At most ${deps.config.registrationsPerMinute} registrations a minute per server: more answer 429 with Retry-After.`,
           security: SECURITY_KEY,
+          parameters: [IDEMPOTENCY_KEY_PARAMETER],
           responses: {
             ...success(
               201,
@@ -45,6 +54,7 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
               {
                 Location: { description: '/users/{email}', required: true, schema: { type: 'string' } },
                 ...RATE_LIMIT_FIELDS,
+                ...REPLAYED_HEADER,
               },
             ),
             ...problems(
@@ -55,6 +65,7 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
               'request.unsupported_media_type',
               'request.invalid_fields',
               'limit.registrations',
+              ...IDEMPOTENCY_PROBLEMS,
             ),
           },
         },

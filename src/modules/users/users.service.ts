@@ -1,4 +1,4 @@
-import { transaction } from '../../db/client'
+import { type Executor, transaction } from '../../db/client'
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/pg-errors'
 import type { Deps } from '../../deps'
 import { AppError, invalidFields } from '../../errors'
@@ -17,8 +17,14 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
      * The user and its code commit together; the email goes out after the commit.
      * A user of that email never activated within UNACTIVATED_TTL_SECONDS of its
      * last email is replaced, so nobody can hold someone else's address for ever.
+     * `stage` runs inside that transaction with the answer as it stands before the
+     * email (`"pending"`), for Idempotency-Key to keep if the instance dies right after.
      */
-    async register(server: ServerIdentity, input: RegisterInput): Promise<RegisteredUser> {
+    async register(
+      server: ServerIdentity,
+      input: RegisterInput,
+      stage?: (tx: Executor, answer: RegisteredUser) => Promise<void>,
+    ): Promise<RegisteredUser> {
       const today = deps.clock().toISOString().slice(0, 10)
       if (input.birth_date && input.birth_date > today)
         throw invalidFields([{ field: 'birth_date', message: 'must not be in the future' }])
@@ -37,7 +43,9 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
           birthDate: input.birth_date ?? null,
           now,
         })
-        return { user, issued: await activation.issue(tx, server.id, user, now) }
+        const issued = await activation.issue(tx, server.id, user, now)
+        await stage?.(tx, { ...toPublicUser(server.name, user), activation_email: 'pending' })
+        return { user, issued }
       }).catch((error: unknown) => {
         // The unique index decides, so two registrations racing get one 201 and one 409.
         if (isUniqueViolation(error, USER_EMAIL_UNIQUE)) throw new AppError('user.already_exists')
