@@ -95,6 +95,7 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
         ? `${url}/metrics`
         : null,
     delivery_worker: config.delivery.worker,
+    pid: process.pid,
   })
   return server
 }
