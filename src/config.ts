@@ -74,8 +74,6 @@ export interface MetricsConfig {
 
 export class ConfigError extends Error {}
 
-export const DEFAULT_DATABASE_TIMEOUT_MS = 2_000
-
 type Env = Record<string, string | undefined>
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
@@ -219,7 +217,7 @@ export function parseConfig(env: Env): Config {
       enabled: onOff(env, 'METRICS', true),
       port: optionalInteger(env, 'METRICS_PORT', 0, 65_535),
     },
-    databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUT_MS, 100, 600_000),
+    databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 2_000, 100, 600_000),
     idempotencyLockSeconds: integer(env, 'IDEMPOTENCY_LOCK_SECONDS', 60, 1, 3_600),
   }
 }

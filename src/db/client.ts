@@ -1,5 +1,4 @@
 import postgres from 'postgres'
-import { DEFAULT_DATABASE_TIMEOUT_MS } from '../config'
 import type { Logger } from '../log'
 import { DatabaseGuard, DatabaseTimeout } from './guard'
 
@@ -9,14 +8,21 @@ export type Executor = postgres.Sql | postgres.TransactionSql
 
 export interface ConnectOptions {
   max?: number
-  /** DATABASE_TIMEOUT_MS: connecting, each statement (also server-side) and each transaction. */
+  /**
+   * DATABASE_TIMEOUT_MS, for the pool that serves requests: connecting, each statement
+   * (also server-side) and each transaction. Without it (commands, seeding) statements
+   * run as long as they need and only connecting is bounded.
+   */
   timeoutMs?: number
   /** Where losing and regaining the database is logged. */
   log?: Logger
 }
 
+/** How long a command (no request waiting) tries to reach the database. */
+const COMMAND_CONNECT_TIMEOUT_MS = 10_000
+
 const guards = new WeakMap<Executor, DatabaseGuard>()
-const unguarded = new DatabaseGuard(DEFAULT_DATABASE_TIMEOUT_MS)
+const unguarded = new DatabaseGuard(undefined)
 
 /** The deadline and availability tracking of the pool this executor belongs to. */
 export function guardOf(db: Executor): DatabaseGuard {
@@ -33,19 +39,19 @@ function reconnectDelay(retries: number): number {
 }
 
 export function connect(url: string, options: ConnectOptions = {}): Sql {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS
+  const { timeoutMs } = options
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
     // Not postgres.js's 30 s: a database that does not answer is a 503 within the bound.
-    connect_timeout: timeoutMs / 1000,
+    connect_timeout: (timeoutMs ?? COMMAND_CONNECT_TIMEOUT_MS) / 1000,
     backoff: reconnectDelay,
     connection: {
       // The service owns its time (see clock.ts); keep PostgreSQL's session in UTC too.
       TimeZone: 'UTC',
       application_name: 'registration-api',
       // PostgreSQL itself stops a statement the service has stopped waiting for.
-      statement_timeout: timeoutMs,
+      ...(timeoutMs === undefined ? {} : { statement_timeout: timeoutMs }),
     },
   })
   guards.set(sql, new DatabaseGuard(timeoutMs, options.log))
@@ -62,7 +68,7 @@ export async function transaction<T>(sql: Sql, work: (tx: postgres.TransactionSq
   const guard = guardOf(sql)
   let abandoned = false
   const stillWanted = () => {
-    if (abandoned) throw new DatabaseTimeout(guard.timeoutMs)
+    if (abandoned) throw new DatabaseTimeout(guard.timeoutMs ?? 0)
   }
   const outcome = sql.begin(async (tx) => {
     stillWanted()

@@ -25,8 +25,9 @@ export class DatabaseGuard {
   private downSince: number | undefined
   private readonly listeners: AvailabilityListener[] = []
 
+  /** Without a timeout (commands, seeding), work is only watched, never cut short. */
   constructor(
-    readonly timeoutMs: number,
+    readonly timeoutMs: number | undefined,
     private readonly log?: Logger,
   ) {}
 
@@ -35,11 +36,13 @@ export class DatabaseGuard {
     // Settled later, after the deadline answered, it must not become an unhandled rejection.
     work.catch(() => {})
     let timer: Timer | undefined
+    const { timeoutMs } = this
     const deadline = new Promise<never>((_, reject) => {
+      if (timeoutMs === undefined) return
       timer = setTimeout(() => {
         abandon()
-        reject(new DatabaseTimeout(this.timeoutMs))
-      }, this.timeoutMs)
+        reject(new DatabaseTimeout(timeoutMs))
+      }, timeoutMs)
     })
     try {
       const result = await Promise.race([work, deadline])
