@@ -95,6 +95,7 @@ async function expectNothingLost(databaseUrl: string, serverId: string, outcomes
 describe('the database cut off (a TCP proxy in front of it) under load', () => {
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>
   let app: TestApp
+  const logs: { level: string; message: string }[] = []
 
   beforeAll(async () => {
     const target = new URL(testDatabaseUrl())
@@ -103,7 +104,11 @@ describe('the database cut off (a TCP proxy in front of it) under load', () => {
     const viaProxy = new URL(testDatabaseUrl())
     viaProxy.hostname = '127.0.0.1'
     viaProxy.port = String(port)
-    app = await startTestApp({ databaseUrl: viaProxy.toString(), env: { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) } })
+    app = await startTestApp({
+      databaseUrl: viaProxy.toString(),
+      env: { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'info' },
+      onLog: (line) => logs.push(JSON.parse(line)),
+    })
   })
   afterAll(async () => {
     await app.stop()
@@ -125,6 +130,12 @@ describe('the database cut off (a TCP proxy in front of it) under load', () => {
 
     expectOutageHandled(load.outcomes, backAt)
     await expectNothingLost(testDatabaseUrl(), server.id, load.outcomes, false)
+    // One line when the database is lost and one when it is back, however many requests failed.
+    const outage = logs.filter((l) => l.message.startsWith('database '))
+    expect(outage.map((l) => [l.level, l.message])).toEqual([
+      ['warn', 'database unavailable: answering 503 until it is back'],
+      ['info', 'database available again'],
+    ])
   })
 })
 

@@ -28,6 +28,8 @@ export interface TestAppOptions {
   databaseUrl?: string
   /** Emailed links point at this app itself (PUBLIC_URL = its own address), for a browser to open. */
   selfLinks?: boolean
+  /** Receives each log line (LOG_LEVEL error unless `env` says otherwise). */
+  onLog?: (line: string) => void
 }
 
 /**
@@ -49,7 +51,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     LINK_MISSES_PER_MINUTE: '1000000',
     ...options.env,
   })
-  const log = createLogger(config.logLevel, process.env.TEST_APP_LOG ? undefined : () => {})
+  const log = createLogger(config.logLevel, options.onLog ?? (process.env.TEST_APP_LOG ? undefined : () => {}))
   const sql = connect(options.databaseUrl ?? testDatabaseUrl(), { timeoutMs: config.databaseTimeoutMs, log })
   const passwords = await createPasswords(config.argon2)
   let verifications = 0
