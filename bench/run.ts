@@ -11,6 +11,7 @@ import { assertDatabaseAnswers } from '../src/db/preflight'
 import { argon2Rate } from './argon2'
 import { autocannonGenerator } from './autocannon'
 import { drain, outboxInsert } from './delivery'
+import { databaseRestartUnderLoad, faultSection, faultTargets } from './fault'
 import type { LoadGenerator, LoadOptions } from './load'
 import { fixed, type Row, table, targets } from './report'
 import { activateByCode, guessPasswords, readUser, register, type Scenario } from './scenarios'
@@ -24,6 +25,8 @@ const SECONDS = 10
 const SOAK_WINDOWS = 6
 /** Emails queued at once for the drain rows. */
 const DRAIN_EMAILS = 5_000
+const FAULT_SECONDS = 20
+const FAULT_RESTART_AT = 5
 
 const config = parseConfig(process.env)
 // The codes the seed stores must be keyed as the service keys them.
@@ -102,6 +105,12 @@ try {
   for (let w = 0; w < SOAK_WINDOWS; w += 1)
     soak.push(await load(readUser(apiKey), `soak ${w * SECONDS}–${(w + 1) * SECONDS} s`))
   const highWater = Math.max(await running.highWaterMiB(), ...[...rows, ...soak].map((r) => r.peakRssMiB))
+  // The restart needs a database this run owns, and wrk's response() hook.
+  const fault =
+    temporary && generator === wrk
+      ? await databaseRestartUnderLoad(readUser(apiKey), options, temporary, FAULT_SECONDS, FAULT_RESTART_AT)
+      : undefined
+  if (fault) console.log(`database restart under load: ${JSON.stringify(fault)}`)
 
   // The delivery rows run on their own instances: the service above (whose worker would
   // take part with its log mailer) is stopped first.
@@ -169,6 +178,8 @@ email row, take the delivery lock, claim it for the request): p50 **${fixed(inse
 |---:|---:|---:|---:|---:|
 ${drains.map((d) => `| ${d.instances} | ${fixed(d.sent)} | ${fixed(d.accepted)} | ${fixed(d.seconds, 2)} | ${fixed(d.emailsPerSecond)} |`).join('\n')}
 
+${faultSection(fault)}
+
 This machine's argon2id rate with the service's parameters: **${fixed(hashesPerSecond, 1)} hashes/s**.
 The service's RSS high-water mark over the whole run (VmHWM): **${fixed(highWater, 1)} MiB**.
 
@@ -218,6 +229,7 @@ ${targets([
     met: twoDrains?.accepted === DRAIN_EMAILS,
   },
   { what: 'service peak RSS < 150 MB (143 MiB)', measured: `${fixed(highWater, 1)} MiB`, met: highWater < 143 },
+  ...faultTargets(fault),
   {
     what: 'no errors',
     measured: `${[...rows, ...soak].reduce((n, r) => n + r.result.errors, 0)}`,

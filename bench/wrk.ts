@@ -7,7 +7,7 @@ import type { BenchRequest, Scenario } from './scenarios'
 // ASCII only in our requests, so JSON string escapes are valid Lua string escapes.
 const lua = (value: string) => JSON.stringify(value)
 
-function luaRequest(r: BenchRequest): string {
+export function luaRequest(r: BenchRequest): string {
   const headers = Object.entries(r.headers)
     .map(([name, value]) => `[${lua(name)}]=${lua(value)}`)
     .join(',')
@@ -64,7 +64,7 @@ ${scenario.countStatuses ? COUNT_STATUSES : ''}`
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 }
 
-function duration(text: string | undefined): number {
+export function duration(text: string | undefined): number {
   const match = /^([\d.]+)(us|ms|s|m)$/.exec(text ?? '')
   if (!match?.[1] || !match[2]) throw new Error(`wrk printed an unexpected latency: ${text}`)
   return Number(match[1]) * (UNIT_MS[match[2]] ?? Number.NaN)
