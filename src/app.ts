@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import { deliveryRoutes } from './delivery/delivery.routes'
 import type { Deps } from './deps'
 import { createAccess } from './http/access'
+import { databaseBudget } from './http/database-budget'
 import { docsRoutes } from './http/docs.routes'
 import { healthRoutes } from './http/health.routes'
 import { readJsonBody } from './http/json-body'
@@ -38,6 +39,7 @@ export function createApp(deps: Deps) {
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
     .use(requestLog(deps.log))
     .use(deps.config.metrics.enabled ? httpMetrics(deps.metrics, deps.config.metrics.port === undefined) : new Elysia())
+    .use(databaseBudget(deps.config.databaseTimeoutMs))
     .use(problemHandler(deps.log))
     .onParse({ as: 'global' }, readJsonBody)
     .onTransform({ as: 'global' }, undecodableParamsNameNothing)

@@ -3,6 +3,7 @@ import postgres from 'postgres'
 import { connect } from '../src/db/client'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
+import { TEST_SECRET_KEY } from './support/app'
 import { testDatabaseUrl } from './support/database'
 import { type FakeMailjet, startFakeMailjet } from './support/fake-mailjet'
 import { call, type Reply } from './support/http'
@@ -41,6 +42,7 @@ async function startAndFindUrl(env: Record<string, string> = {}) {
       MAILJET_API_SECRET: 'process-secret',
       MAILJET_API_URL: mailjet.url,
       IDEMPOTENCY_LOCK_SECONDS: '1',
+      SECRET_KEY: TEST_SECRET_KEY,
       ...env,
     },
     /"listening"/,

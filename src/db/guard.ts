@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Logger } from '../log'
 import { isDatabaseUnavailable } from './pg-errors'
 
@@ -8,6 +9,18 @@ export class DatabaseTimeout extends Error {
   constructor(timeoutMs: number) {
     super(`the database did not answer within ${timeoutMs} ms`)
   }
+}
+
+/** What is left of one request's DATABASE_TIMEOUT_MS, shared by all its statements and transactions. */
+const budgets = new AsyncLocalStorage<{ remainingMs: number }>()
+
+/**
+ * Runs one request with a budget of database waiting: its statements and transactions
+ * together wait at most `timeoutMs`, so a database that stalls between two of them still
+ * costs the request that bound, not a bound per statement. Hashing and mailing do not count.
+ */
+export function withDatabaseBudget<T>(timeoutMs: number, work: () => T): T {
+  return budgets.run({ remainingMs: timeoutMs }, work)
 }
 
 export interface AvailabilityListener {
@@ -37,12 +50,17 @@ export class DatabaseGuard {
     work.catch(() => {})
     let timer: Timer | undefined
     const { timeoutMs } = this
+    const budget = budgets.getStore()
+    const started = performance.now()
     const deadline = new Promise<never>((_, reject) => {
       if (timeoutMs === undefined) return
-      timer = setTimeout(() => {
-        abandon()
-        reject(new DatabaseTimeout(timeoutMs))
-      }, timeoutMs)
+      timer = setTimeout(
+        () => {
+          abandon()
+          reject(new DatabaseTimeout(timeoutMs))
+        },
+        Math.max(0, Math.min(timeoutMs, budget?.remainingMs ?? timeoutMs)),
+      )
     })
     try {
       const result = await Promise.race([work, deadline])
@@ -54,6 +72,7 @@ export class DatabaseGuard {
       throw error
     } finally {
       clearTimeout(timer)
+      if (budget) budget.remainingMs -= performance.now() - started
     }
   }
 
