@@ -14,8 +14,10 @@ setDefaultTimeout(60_000)
 
 /** Short, so an outage costs the test little; the contract's default is 2000. */
 const TIMEOUT_MS = 500
-/** Past the deadline: Bun's scheduling, an argon2 hash, the problem's serialization. */
+/** Past the deadline: Bun's scheduling and the problem's serialization on a busy machine. */
 const SLACK_MS = 700
+/** A registration also hashes its password first, which is not waiting on the database. */
+const HASHING_MS = 1_000
 const RECOVERY_MS = 2_000
 
 interface Outcome {
@@ -63,13 +65,20 @@ function startLoad(app: TestApp, key: string, known: string, clients = 6) {
 const ok = (o: Outcome) => o.status === 200 || o.status === 201
 const startedSince = (from: number) => (outcomes: Outcome[]) => outcomes.filter((o) => o.startedAt >= from)
 
+/** Every answer came within the database bound (plus the hashing of a registration). */
+function expectWithinBound(outcomes: Outcome[]) {
+  const slowest = (kind: Outcome['kind']) => Math.max(0, ...outcomes.filter((o) => o.kind === kind).map((o) => o.ms))
+  expect(slowest('read')).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+  expect(slowest('register')).toBeLessThan(TIMEOUT_MS + SLACK_MS + HASHING_MS)
+}
+
 /** What every outage test asserts about the answers: 503 or success, fast, and served again soon after. */
 function expectOutageHandled(outcomes: Outcome[], backAt: number) {
   const statuses = new Set(outcomes.map((o) => o.status))
   expect([...statuses].filter((s) => ![200, 201, 503].includes(s))).toEqual([])
   const unavailable = outcomes.filter((o) => o.status === 503)
   expect(unavailable.length).toBeGreaterThan(0)
-  expect(Math.max(...unavailable.map((o) => o.ms))).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+  expectWithinBound(unavailable)
   // Every request asked later than 2 s after the database's return succeeded.
   const late = startedSince(backAt + RECOVERY_MS)(outcomes)
   expect(late.length).toBeGreaterThan(0)
@@ -167,7 +176,7 @@ describe('every backend of the service terminated (pg_terminate_backend) under l
     const statuses = new Set(load.outcomes.map((o) => o.status))
     expect([...statuses].filter((s) => ![200, 201, 503].includes(s))).toEqual([])
     expect(startedSince(backAt + RECOVERY_MS)(load.outcomes).filter((o) => !ok(o))).toEqual([])
-    expect(Math.max(...load.outcomes.map((o) => o.ms))).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+    expectWithinBound(load.outcomes)
     await expectNothingLost(testDatabaseUrl(), server.id, load.outcomes, true)
   })
 })
