@@ -15,6 +15,10 @@ export interface LoadResult {
   errors: number
   /** Answers by HTTP status, for scenarios that ask for them (`countStatuses`). */
   statuses: Record<string, number>
+  /** The slowest answer (wrk only). */
+  maxLatencyMs?: number
+  /** Answers by Unix second and status, for scenarios that ask (`countStatuses: 'per-second'`, wrk only). */
+  bySecond?: { second: number; status: number; count: number }[]
 }
 
 export interface LoadGenerator {

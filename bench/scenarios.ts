@@ -12,7 +12,7 @@ export interface Scenario {
   requests: BenchRequest[]
   expectedStatus: number
   /** Count the answers by status (wrk then runs a Lua callback per response, so only where it matters). */
-  countStatuses?: boolean
+  countStatuses?: boolean | 'per-second'
 }
 
 export const SEEDED_USERS = 10_000

@@ -7,15 +7,16 @@ import type { BenchRequest, Scenario } from './scenarios'
 // ASCII only in our requests, so JSON string escapes are valid Lua string escapes.
 const lua = (value: string) => JSON.stringify(value)
 
-export function luaRequest(r: BenchRequest): string {
+function luaRequest(r: BenchRequest): string {
   const headers = Object.entries(r.headers)
     .map(([name, value]) => `[${lua(name)}]=${lua(value)}`)
     .join(',')
   return `{${lua(r.method)},${lua(r.path)},{${headers}},${r.body === undefined ? 'nil' : lua(r.body)}}`
 }
 
-// Per-thread counters of each status class seen, summed in done() and printed as "status NNN count".
-const COUNT_STATUSES = `
+// Per-thread counters of each status seen, summed in done() and printed as "status_NNN count";
+// per second too ("second_UNIXTIME_NNN count") when a scenario follows a fault over time.
+const countStatuses = (perSecond: boolean) => `
 local threads = {}
 local setup_thread = setup
 function setup(thread)
@@ -25,7 +26,14 @@ end
 function response(status, headers, body)
   local name = "status_" .. status
   _G[name] = (_G[name] or 0) + 1
-  seen = (seen or "") .. (_G[name] == 1 and (name .. " ") or "")
+  seen = (seen or "") .. (_G[name] == 1 and (name .. " ") or "")${
+    perSecond
+      ? `
+  local at = "second_" .. os.time() .. "_" .. status
+  _G[at] = (_G[at] or 0) + 1
+  seen = seen .. (_G[at] == 1 and (at .. " ") or "")`
+      : ''
+  }
 end
 function done(summary, latency, requests)
   local totals = {}
@@ -59,12 +67,12 @@ function request()
   i = i + ${threads}
   return r
 end
-${scenario.countStatuses ? COUNT_STATUSES : ''}`
+${scenario.countStatuses ? countStatuses(scenario.countStatuses === 'per-second') : ''}`
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 }
 
-export function duration(text: string | undefined): number {
+function duration(text: string | undefined): number {
   const match = /^([\d.]+)(us|ms|s|m)$/.exec(text ?? '')
   if (!match?.[1] || !match[2]) throw new Error(`wrk printed an unexpected latency: ${text}`)
   return Number(match[1]) * (UNIT_MS[match[2]] ?? Number.NaN)
@@ -82,6 +90,12 @@ export function parseWrk(output: string): LoadResult {
       number(/Non-2xx or 3xx responses: (\d+)/) +
       (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
     statuses: Object.fromEntries([...output.matchAll(/^status_(\d+) (\d+)$/gm)].map((m) => [m[1], Number(m[2])])),
+    maxLatencyMs: duration(/^\s+Latency\s+\S+\s+\S+\s+(\S+)/m.exec(output)?.[1]),
+    bySecond: [...output.matchAll(/^second_(\d+)_(\d+) (\d+)$/gm)].map((m) => ({
+      second: Number(m[1]),
+      status: Number(m[2]),
+      count: Number(m[3]),
+    })),
   }
 }
 
