@@ -23,11 +23,6 @@ export function withDatabaseBudget<T>(timeoutMs: number, work: () => T): T {
   return budgets.run({ remainingMs: timeoutMs }, work)
 }
 
-export interface AvailabilityListener {
-  lost(): void
-  back(): void
-}
-
 /**
  * What every statement and transaction of one pool goes through: a deadline, so a
  * database that does not answer costs a request DATABASE_TIMEOUT_MS and no more, and
@@ -36,7 +31,7 @@ export interface AvailabilityListener {
  */
 export class DatabaseGuard {
   private downSince: number | undefined
-  private readonly listeners: AvailabilityListener[] = []
+  private upSince = 0
 
   /** Without a timeout (commands, seeding), work is only watched, never cut short. */
   constructor(
@@ -64,11 +59,13 @@ export class DatabaseGuard {
     })
     try {
       const result = await Promise.race([work, deadline])
-      this.answered()
+      this.answered(started)
       return result
     } catch (error) {
-      if (isDatabaseUnavailable(error)) this.failed(error)
-      else this.answered()
+      // A request that spent its budget earlier says nothing about the database now.
+      const spent = error instanceof DatabaseTimeout && performance.now() - started < (timeoutMs ?? 0)
+      if (isDatabaseUnavailable(error) && !spent) this.failed(error, started)
+      else if (!spent) this.answered(started)
       throw error
     } finally {
       clearTimeout(timer)
@@ -76,27 +73,20 @@ export class DatabaseGuard {
     }
   }
 
-  onAvailability(listener: AvailabilityListener): void {
-    this.listeners.push(listener)
-  }
-
-  get available(): boolean {
-    return this.downSince === undefined
-  }
-
-  private failed(error: unknown): void {
-    if (this.downSince !== undefined) return
+  // Only work started after the last change of state can change it again: a statement that
+  // was already under way when the database went (or came back) settles late, out of order.
+  private failed(error: unknown, started: number): void {
+    if (this.downSince !== undefined || started < this.upSince) return
     this.downSince = performance.now()
     const code = (error as { code?: unknown }).code
     this.log?.warn('database unavailable: answering 503 until it is back', { error: String(code ?? error) })
-    for (const listener of this.listeners) listener.lost()
   }
 
-  private answered(): void {
-    if (this.downSince === undefined) return
-    const downMs = Math.round(performance.now() - this.downSince)
+  private answered(started: number): void {
+    if (this.downSince === undefined || started < this.downSince) return
+    const now = performance.now()
+    this.log?.info('database available again', { down_ms: Math.round(now - this.downSince) })
     this.downSince = undefined
-    this.log?.info('database available again', { down_ms: downMs })
-    for (const listener of this.listeners) listener.back()
+    this.upSince = now
   }
 }

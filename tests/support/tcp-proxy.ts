@@ -6,6 +6,8 @@ import type { Socket } from 'bun'
  */
 export async function startTcpProxy(target: { host: string; port: number }, port: number) {
   const open = new Set<Socket<unknown>>()
+  // Bumped by each cut: a connection still reaching the target across a cut is dropped too.
+  let generation = 0
 
   const listen = () =>
     Bun.listen<{ upstream?: Socket<unknown>; pending: Uint8Array[] }>({
@@ -15,6 +17,7 @@ export async function startTcpProxy(target: { host: string; port: number }, port
         async open(client) {
           client.data = { pending: [] }
           open.add(client)
+          const born = generation
           const upstream = await Bun.connect({
             hostname: target.host,
             port: target.port,
@@ -24,6 +27,11 @@ export async function startTcpProxy(target: { host: string; port: number }, port
               error: () => void client.end(),
             },
           })
+          if (born !== generation) {
+            upstream.terminate()
+            client.terminate()
+            return
+          }
           open.add(upstream)
           client.data.upstream = upstream
           for (const chunk of client.data.pending.splice(0)) upstream.write(chunk)
@@ -41,6 +49,7 @@ export async function startTcpProxy(target: { host: string; port: number }, port
   return {
     /** Stops listening and drops every open connection, as a database that went down. */
     cut() {
+      generation += 1
       listener?.stop(true)
       listener = undefined
       for (const socket of open) socket.terminate()
