@@ -39,7 +39,8 @@ export interface ServeOptions {
 export async function serve(config: Config, databaseUrl: string, options: ServeOptions = {}): Promise<RunningServer> {
   const log = createLogger(config.logLevel)
   await migrate(databaseUrl)
-  const sql = connect(databaseUrl, { timeoutMs: config.databaseTimeoutMs, log })
+  const metrics = createMetrics()
+  const sql = connect(databaseUrl, { timeoutMs: config.databaseTimeoutMs, log, events: metrics.database })
   const inbox = config.mailjet ? undefined : options.inbox
   const mailer = createMailer(config, log, undefined, inbox ? '/dev/inbox' : undefined)
   const base = {
@@ -50,7 +51,7 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
     passwords: await createPasswords(config.argon2),
     clock: systemClock,
     log,
-    metrics: createMetrics(),
+    metrics,
   }
   const deps = { ...base, delivery: createDelivery(base) }
   const app = createApp(deps)

@@ -145,6 +145,12 @@ describe('the database cut off (a TCP proxy in front of it) under load', () => {
       ['warn', 'database unavailable: answering 503 until it is back'],
       ['info', 'database available again'],
     ])
+    // And /metrics counts them, the 503s and the connections the cut closed.
+    const metrics = await (await fetch(`${app.url}/metrics`)).text()
+    expect(metrics).toContain('db_availability_changes_total{change="lost"} 1')
+    expect(metrics).toContain('db_availability_changes_total{change="back"} 1')
+    expect(metrics).toMatch(/http_requests_total\{[^}]*status="503"[^}]*\} [1-9]/)
+    expect(metrics).toMatch(/db_connections_closed_total [1-9]/)
   })
 })
 

@@ -1,6 +1,6 @@
 import postgres from 'postgres'
 import type { Logger } from '../log'
-import { DatabaseGuard, DatabaseTimeout } from './guard'
+import { type DatabaseEvents, DatabaseGuard, DatabaseTimeout } from './guard'
 
 export type Sql = postgres.Sql
 /** Anything a statement can run on: the pool or an open transaction. */
@@ -16,6 +16,8 @@ export interface ConnectOptions {
   timeoutMs?: number
   /** Where losing and regaining the database is logged. */
   log?: Logger
+  /** Told of the same, and of each closed connection (for /metrics). */
+  events?: DatabaseEvents
 }
 
 /** How long a command (no request waiting) tries to reach the database. */
@@ -46,6 +48,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     // Not postgres.js's 30 s: a database that does not answer is a 503 within the bound.
     connect_timeout: (timeoutMs ?? COMMAND_CONNECT_TIMEOUT_MS) / 1000,
     backoff: reconnectDelay,
+    onclose: () => options.events?.connectionClosed(),
     connection: {
       // The service owns its time (see clock.ts); keep PostgreSQL's session in UTC too.
       TimeZone: 'UTC',
@@ -54,7 +57,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
       ...(timeoutMs === undefined ? {} : { statement_timeout: timeoutMs }),
     },
   })
-  guards.set(sql, new DatabaseGuard(timeoutMs, options.log))
+  guards.set(sql, new DatabaseGuard(timeoutMs, options.log, options.events))
   return sql
 }
 

@@ -23,6 +23,13 @@ export function withDatabaseBudget<T>(timeoutMs: number, work: () => T): T {
   return budgets.run({ remainingMs: timeoutMs }, work)
 }
 
+/** What a pool tells of itself, besides its log lines. */
+export interface DatabaseEvents {
+  lost(): void
+  back(): void
+  connectionClosed(): void
+}
+
 /**
  * What every statement and transaction of one pool goes through: a deadline, so a
  * database that does not answer costs a request DATABASE_TIMEOUT_MS and no more, and
@@ -37,6 +44,7 @@ export class DatabaseGuard {
   constructor(
     readonly timeoutMs: number | undefined,
     private readonly log?: Logger,
+    private readonly events?: Pick<DatabaseEvents, 'lost' | 'back'>,
   ) {}
 
   /** `work`'s outcome, or a DatabaseTimeout after `timeoutMs` (then `abandon` runs, to stop the work). */
@@ -80,6 +88,7 @@ export class DatabaseGuard {
     this.downSince = performance.now()
     const code = (error as { code?: unknown }).code
     this.log?.warn('database unavailable: answering 503 until it is back', { error: String(code ?? error) })
+    this.events?.lost()
   }
 
   private answered(started: number): void {
@@ -88,5 +97,6 @@ export class DatabaseGuard {
     this.log?.info('database available again', { down_ms: Math.round(now - this.downSince) })
     this.downSince = undefined
     this.upSince = now
+    this.events?.back()
   }
 }

@@ -41,6 +41,17 @@ export function createMetrics() {
     labelNames: ['outcome', 'mailjet_status_class'],
     registers,
   })
+  const availability = new Counter({
+    name: 'db_availability_changes_total',
+    help: 'Times the service lost the database (change="lost": it answers 503 meanwhile) and got it back (change="back")',
+    labelNames: ['change'],
+    registers,
+  })
+  const connectionsClosed = new Counter({
+    name: 'db_connections_closed_total',
+    help: 'Pooled database connections closed (by PostgreSQL, the network, or the pool); each reconnects when next needed',
+    registers,
+  })
   let readQueue: (() => Promise<QueueGauges>) | undefined
   let latest: Promise<QueueGauges> | undefined
   // Read once per scrape, shared by the gauges below.
@@ -87,6 +98,12 @@ export function createMetrics() {
           outcome: row.status === 'cancelled' ? 'cancelled' : 'gave_up',
           mailjet_status_class: statusClass(row.last_error_status),
         })
+    },
+    /** The pool's events (db/client.ts); the 503s themselves are http_requests_total{status="503"}. */
+    database: {
+      lost: () => availability.inc({ change: 'lost' }),
+      back: () => availability.inc({ change: 'back' }),
+      connectionClosed: () => connectionsClosed.inc(),
     },
     /** Where the queue gauges come from (the database), read on each scrape. */
     readQueueWith(read: () => Promise<QueueGauges>) {

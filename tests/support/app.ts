@@ -52,7 +52,12 @@ export async function startTestApp(options: TestAppOptions = {}) {
     ...options.env,
   })
   const log = createLogger(config.logLevel, options.onLog ?? (process.env.TEST_APP_LOG ? undefined : () => {}))
-  const sql = connect(options.databaseUrl ?? testDatabaseUrl(), { timeoutMs: config.databaseTimeoutMs, log })
+  const metrics = createMetrics()
+  const sql = connect(options.databaseUrl ?? testDatabaseUrl(), {
+    timeoutMs: config.databaseTimeoutMs,
+    log,
+    events: metrics.database,
+  })
   const passwords = await createPasswords(config.argon2)
   let verifications = 0
   const base = {
@@ -70,7 +75,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     },
     clock: options.clock ?? systemClock,
     log,
-    metrics: createMetrics(),
+    metrics,
   }
   const deps = { ...base, delivery: createDelivery(base) }
   const app = createApp(deps).listen({ hostname: '127.0.0.1', port })
