@@ -48,6 +48,13 @@ const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
   'service.unavailable': {
     'Retry-After': { description: 'Seconds after which to try again', required: true, schema: { type: 'integer' } },
   },
+  'idempotency.in_flight': {
+    'Retry-After': {
+      // Not required: other 409s of the same operation (already registered) carry none.
+      description: 'With idempotency.in_flight: seconds after which to retry, once the first request may have answered',
+      schema: { type: 'integer' },
+    },
+  },
   'mail.cap_reached': {
     'Retry-After': { description: 'Seconds until the address may get another email', schema: { type: 'integer' } },
   },
