@@ -11,6 +11,8 @@ import { problemHandler } from './http/problem-handler'
 import { requestLog } from './http/request-log'
 import { createPasswordGuard } from './limits/password-guard'
 import { createRateLimiter } from './limits/rate-limiter'
+import { accountsRoutes } from './modules/accounts/accounts.routes'
+import { createAccountsService } from './modules/accounts/accounts.service'
 import { activationRoutes } from './modules/activation/activation.routes'
 import { createActivationService } from './modules/activation/activation.service'
 import { usersRoutes } from './modules/users/users.routes'
@@ -48,6 +50,7 @@ export function createApp(deps: Deps) {
     .use(usersRoutes(deps, activation, access))
     .use(activationRoutes(deps, activation, access))
     .use(deliveryRoutes(deps, access))
+    .use(accountsRoutes(createAccountsService(deps), access))
 }
 
 export type App = ReturnType<typeof createApp>

@@ -13,6 +13,11 @@ export const PROBLEMS = {
     title: 'Unsupported media type',
     detail: 'Send the body as application/json.',
   },
+  'request.invalid_query': {
+    status: 422,
+    title: 'Invalid query parameters',
+    detail: 'The query has invalid parameters.',
+  },
   'route.not_found': { status: 404, title: 'Not found', detail: 'No route answers this method and path.' },
   'route.method_not_allowed': {
     status: 405,
@@ -50,6 +55,16 @@ export const PROBLEMS = {
     detail: 'This server already has a user with that email.',
   },
   'user.not_found': { status: 404, title: 'User not found', detail: 'This server has no user with that email.' },
+  'user.unknown_cursor': {
+    status: 422,
+    title: 'Unknown cursor',
+    detail: 'The after parameter is not a cursor this service made; start again from the first page.',
+  },
+  'user.not_activated': {
+    status: 403,
+    title: 'User not activated',
+    detail: 'The password is right, but the user has not activated its account yet.',
+  },
   'activation.unknown_link': {
     status: 404,
     title: 'Unknown activation link',
@@ -151,6 +166,8 @@ export class AppError extends Error {
 export const BASIC_REALM = 'registration-api'
 
 export const invalidFields = (errors: FieldError[]) => new AppError('request.invalid_fields', { extra: { errors } })
+
+export const invalidQuery = (errors: FieldError[]) => new AppError('request.invalid_query', { extra: { errors } })
 
 export const invalidCredentials = (headers: Record<string, string> = {}) =>
   new AppError('auth.invalid_credentials', {

@@ -17,11 +17,15 @@ export class Statement {
     readonly text: string,
   ) {}
 
-  async many<T>(db: Executor, params: Params = []): Promise<T[]> {
+  /**
+   * `prepare: false` runs the statement unnamed, so PostgreSQL plans each call
+   * with its own values: for a query whose best index depends on them.
+   */
+  async many<T>(db: Executor, params: Params = [], options: { prepare?: boolean } = {}): Promise<T[]> {
     queriesInFlight.count += 1
     try {
       // postgres.js types unsafe() params loosely; our values are plain JSON-like scalars.
-      const query = db.unsafe(this.text, params as never[], { prepare: true })
+      const query = db.unsafe(this.text, params as never[], { prepare: options.prepare ?? true })
       // Past the deadline, a query still waiting for a connection is taken out of the queue;
       // one already sent is stopped by PostgreSQL's statement_timeout.
       const abandon = () => void ((query as unknown as { state: unknown }).state ?? query.cancel())

@@ -61,6 +61,7 @@ export function docsRoutes(publicUrl: string) {
             tags: [
               { name: 'Users', description: 'Register, read and delete a server’s users' },
               { name: 'Activation', description: 'Prove the email address: by code, by link, or ask for a new email' },
+              { name: 'Accounts', description: 'Check a user’s password at sign-in; change it' },
               { name: 'Health', description: 'Liveness of the service and its database' },
             ],
             components: {

@@ -13,6 +13,8 @@ const asSchema = (schema: TSchema) => schema as OpenAPIV3.SchemaObject
 const EXAMPLE_EXTRAS: Partial<Record<ProblemCode, Record<string, unknown>>> = {
   'request.invalid_fields': { errors: [{ field: 'password', message: 'must be 8 to 128 characters' }] },
   'activation.wrong_code': { attempts_left: 4 },
+  'request.invalid_query': { errors: [{ field: 'limit', message: 'must be a whole number from 1 to 200' }] },
+  'user.unknown_cursor': { errors: [{ field: 'after', message: 'must be the "next" cursor of a previous page' }] },
 }
 
 /** The IETF RateLimit fields that limited routes answer with, refused or not. */
@@ -60,14 +62,15 @@ const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, Header>>> = {
   },
 }
 
-/** An OpenAPI success response with a JSON body. */
+/** An OpenAPI success response with a JSON body; `example` replaces the one its schema's fields make up. */
 export function success(
   status: number,
   description: string,
   schema: TSchema,
   headers?: Record<string, Header>,
+  example?: unknown,
 ): Responses {
-  return { [status]: { description, headers, content: { 'application/json': { schema: asSchema(schema) } } } }
+  return { [status]: { description, headers, content: { 'application/json': { schema: asSchema(schema), example } } } }
 }
 
 /** OpenAPI error responses for these codes: problem+json, one named example per code, grouped by status. */

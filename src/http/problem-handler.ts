@@ -1,7 +1,7 @@
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Elysia, ValidationError } from 'elysia'
 import { isDatabaseUnavailable } from '../db/pg-errors'
-import { AppError, type FieldError, invalidFields, problemResponse } from '../errors'
+import { AppError, type FieldError, invalidFields, invalidQuery, problemResponse } from '../errors'
 import type { Logger } from '../log'
 import { allowedMethods } from './allowed-methods'
 import { RejectedBody } from './json-body'
@@ -36,6 +36,7 @@ export function problemHandler(log: Logger) {
     if (error instanceof AppError) return error
     // A body refused as it was read (413, 415, 400) is said only now, once authentication has passed.
     if (error instanceof ValidationError && error.value instanceof RejectedBody) return error.value.error
+    if (error instanceof ValidationError && error.type === 'query') return invalidQuery(fieldErrors(error))
     if (error instanceof ValidationError && error.type !== 'response') return invalidFields(fieldErrors(error))
     if (code === 'PARSE') return new AppError('request.invalid_json')
     if (code === 'NOT_FOUND') {

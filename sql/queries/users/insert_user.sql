@@ -3,4 +3,4 @@
 INSERT INTO users (server_id, email, password_hash, first_name, last_name, birth_date, time_created, time_updated)
 VALUES ($1, $2, $3, $4, $5, $6::date, $7, $7)
 RETURNING id, email, password_hash, first_name, last_name, birth_date::text AS birth_date,
-          is_activated, activated_at, time_created, time_updated
+          is_activated, activated_at, last_sign_in_at, time_created, time_updated

@@ -5,7 +5,16 @@ import { problems, RATE_LIMIT_FIELDS, success } from '../../http/openapi'
 import { type Answer, createIdempotency } from '../../idempotency/idempotency'
 import { IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_PROBLEMS, REPLAYED_HEADER } from '../../idempotency/idempotency.openapi'
 import type { ActivationService } from '../activation/activation.service'
-import { EmailParam, RegisterBody, RegisteredUser, User } from './users.model'
+import {
+  EmailParam,
+  LIST_LIMIT_DEFAULT,
+  ListQuery,
+  RegisterBody,
+  RegisteredUser,
+  USER_PAGE_EXAMPLE,
+  User,
+  UserPage,
+} from './users.model'
 import { createUsersService } from './users.service'
 
 const SECURITY_KEY = [{ apiKey: [] }]
@@ -67,6 +76,31 @@ export function usersRoutes(deps: Deps, activation: ActivationService, access: A
               'limit.registrations',
               ...IDEMPOTENCY_PROBLEMS,
             ),
+          },
+        },
+      },
+    )
+    .get(
+      '/',
+      ({ caller, query }) =>
+        service.list(caller, {
+          limit: query.limit === undefined ? LIST_LIMIT_DEFAULT : Number(query.limit),
+          after: query.after,
+          activated: query.activated,
+          emailPrefix: query.email_prefix || undefined,
+        }),
+      {
+        apiKey: true,
+        query: ListQuery,
+        detail: {
+          tags: ['Users'],
+          summary: 'List users',
+          description:
+            'The server’s users, newest first, a page at a time: pass the `next` cursor of a page as `after` to get the one after it. Filters apply to every page; keep them the same while paging.',
+          security: SECURITY_KEY,
+          responses: {
+            ...success(200, 'A page of users and the cursor of the next one', UserPage, undefined, USER_PAGE_EXAMPLE),
+            ...problems('auth.invalid_api_key', 'request.invalid_query', 'user.unknown_cursor'),
           },
         },
       },

@@ -4,10 +4,19 @@ import type { Deps } from '../../deps'
 import { AppError, invalidFields } from '../../errors'
 import type { ActivationService } from '../activation/activation.service'
 import type { ServerIdentity } from '../servers/servers.repository'
-import { isEmail, type PublicUser, type RegisteredUser, type RegisterInput } from './users.model'
+import { decodeCursor, encodeCursor, NOT_A_CURSOR } from './users.cursor'
+import { isEmail, type PublicUser, type RegisteredUser, type RegisterInput, type UserPage } from './users.model'
 import { createUsersRepository, toPublicUser, USER_EMAIL_UNIQUE, USER_SERVER_FOREIGN_KEY } from './users.repository'
 
 const notFound = () => new AppError('user.not_found')
+
+export interface ListOptions {
+  limit: number
+  /** The opaque cursor as the client sent it. */
+  after: string | undefined
+  activated: boolean | undefined
+  emailPrefix: string | undefined
+}
 
 export function createUsersService(deps: Deps, activation: ActivationService) {
   const users = createUsersRepository(deps.statements)
@@ -61,6 +70,28 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
       const user = isEmail(email) ? await users.findByEmail(deps.sql, server.id, email) : undefined
       if (!user) throw notFound()
       return toPublicUser(server.name, user)
+    },
+
+    /** Newest first, by keyset: a page costs the same at any depth, and users added meanwhile do not shift it. */
+    async list(server: ServerIdentity, options: ListOptions): Promise<UserPage> {
+      const after = options.after === undefined ? undefined : decodeCursor(options.after)
+      // It fits the documented form but is not ours: a refusal of its meaning, not of its form.
+      if (options.after !== undefined && !after)
+        throw new AppError('user.unknown_cursor', { extra: { errors: [{ field: 'after', message: NOT_A_CURSOR }] } })
+      // One more than the page tells whether another page follows.
+      const rows = await users.page(deps.sql, {
+        serverId: server.id,
+        after,
+        activated: options.activated,
+        emailPrefix: options.emailPrefix,
+        limit: options.limit + 1,
+      })
+      const page = rows.slice(0, options.limit)
+      const last = page.at(-1)
+      return {
+        users: page.map((row) => toPublicUser(server.name, row)),
+        next: rows.length > options.limit && last ? encodeCursor({ time: last.cursor_time, id: last.id }) : null,
+      }
     },
 
     async delete(server: ServerIdentity, email: string): Promise<PublicUser> {
