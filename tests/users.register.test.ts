@@ -44,6 +44,7 @@ describe('POST /users/', () => {
       birth_date: '1990-05-17',
       is_activated: false,
       activated_at: null,
+      last_sign_in_at: null,
       time_created: expect.any(String),
       time_updated: expect.any(String),
       activation_email: 'sent',

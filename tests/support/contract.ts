@@ -9,4 +9,7 @@ export const CONTRACT_OPERATIONS = [
   'GET /health',
   'GET /users/{email}/emails',
   'GET /metrics',
+  'POST /sign-in',
+  'PUT /users/{email}/password',
+  'GET /users/',
 ]

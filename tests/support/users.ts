@@ -19,3 +19,15 @@ export async function registerUser(app: TestApp, key: string, fields: Record<str
   if (reply.status !== 201) throw new Error(`registration failed: ${reply.status} ${reply.text}`)
   return { email, password, credentials: { email, password }, reply, mail: () => app.mailjet.lastMailTo(email) }
 }
+
+/** Registers a user and activates it with the emailed code. */
+export async function registerActivatedUser(app: TestApp, key: string, fields: Record<string, unknown> = {}) {
+  const user = await registerUser(app, key, fields)
+  const reply = await call(app.url, 'POST', '/validation/', {
+    key,
+    basic: user.credentials,
+    json: { code: user.mail().code },
+  })
+  if (reply.status !== 200) throw new Error(`activation failed: ${reply.status} ${reply.text}`)
+  return user
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startTestApp, type TestApp } from './support/app'
+import { manualClock } from './support/clock'
+import { basicHeader, call, type Reply } from './support/http'
+import { registerActivatedUser, registerUser, uniqueEmail } from './support/users'
+
+// 3 wrong passwords lock an email for 60 s: the count and the lock are one per
+// (server, email), whichever route checked the password, on whichever instance.
+const LIMITS = {
+  AUTH_MAX_FAILURES: '3',
+  AUTH_FAILURE_WINDOW_SECONDS: '900',
+  AUTH_LOCKOUT_SECONDS: '60',
+  AUTH_MAX_LOCKOUT_SECONDS: '300',
+}
+
+const time = manualClock()
+let app: TestApp
+let other: TestApp
+let key: string
+
+beforeAll(async () => {
+  app = await startTestApp({ clock: time.clock, env: LIMITS })
+  other = await startTestApp({ clock: time.clock, env: LIMITS })
+  key = (await app.createServer()).api_key
+})
+afterAll(async () => {
+  await app.stop()
+  await other.stop()
+})
+
+type Credentials = { email: string; password: string }
+const wrong = (email: string): Credentials => ({ email, password: 'not the password' })
+
+const signIn = (basic: Credentials, on: TestApp = app) => call(on.url, 'POST', '/sign-in', { key, basic })
+const changePassword = (basic: Credentials, json: unknown = { password: 'a brand new passphrase' }) =>
+  call(app.url, 'PUT', `/users/${encodeURIComponent(basic.email)}/password`, { key, basic, json })
+const submitCode = (basic: Credentials) => call(app.url, 'POST', '/validation/', { key, basic, json: { code: '0000' } })
+const resend = (basic: Credentials) => call(app.url, 'POST', '/validation/resend', { key, basic })
+
+function expectLocked(reply: Reply, retryAfter = 60) {
+  expect(reply.status).toBe(429)
+  expect(reply.headers.get('content-type')).toBe('application/problem+json')
+  expect(reply.body.type).toEndWith('auth.locked')
+  expect(reply.headers.get('retry-after')).toBe(String(retryAfter))
+}
+
+describe('the password lock on /sign-in and PUT /users/{email}/password', () => {
+  test('a guesser on /sign-in is locked: 429 with Retry-After, the right password too, and no hash is computed', async () => {
+    const user = await registerActivatedUser(app, key)
+    for (let i = 0; i < 3; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    const hashes = app.verifications()
+    expectLocked(await signIn(wrong(user.email)))
+    expectLocked(await signIn(user.credentials))
+    expect(app.verifications()).toBe(hashes)
+    time.advance(60)
+    const signedIn = await signIn(user.credentials)
+    expect(signedIn.status).toBe(200)
+    expect(signedIn.body.last_sign_in_at).toBe(time.clock().toISOString())
+  })
+
+  test('the lock /sign-in sets holds on every route that checks a password, on every instance', async () => {
+    const user = await registerUser(app, key)
+    for (let i = 0; i < 3; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    expectLocked(await submitCode(user.credentials))
+    expectLocked(await resend(user.credentials))
+    expectLocked(await changePassword(user.credentials))
+    expectLocked(await signIn(user.credentials, other))
+    time.advance(60)
+  })
+
+  test('wrong passwords on the /validation routes and on PUT count towards the lock of /sign-in', async () => {
+    const user = await registerActivatedUser(app, key)
+    expect((await submitCode(wrong(user.email))).status).toBe(401)
+    expect((await changePassword(wrong(user.email))).status).toBe(401)
+    expect((await resend(wrong(user.email))).status).toBe(401)
+    expectLocked(await signIn(user.credentials))
+    expectLocked(await signIn(user.credentials, other))
+    time.advance(60)
+    expect((await signIn(user.credentials)).status).toBe(200)
+  })
+
+  test('an unknown email is locked the same way: 429 whether or not it exists', async () => {
+    const email = uniqueEmail()
+    for (let i = 0; i < 3; i += 1) expect((await signIn(wrong(email))).status).toBe(401)
+    expectLocked(await signIn(wrong(email)))
+    expectLocked(await changePassword(wrong(email)))
+    time.advance(60)
+  })
+
+  test('a right password resets the count', async () => {
+    const user = await registerActivatedUser(app, key)
+    for (let i = 0; i < 2; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    expect((await signIn(user.credentials)).status).toBe(200)
+    for (let i = 0; i < 2; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    expect((await signIn(user.credentials)).status).toBe(200)
+  })
+})
+
+describe('PUT /users/{email}/password checks the key, the credentials and the lock before the body', () => {
+  const BAD_BODIES: [string, string, string][] = [
+    ['unparseable JSON', '{"password":', 'application/json'],
+    ['an invalid password', '{"password":"short"}', 'application/json'],
+    ['a body that is not JSON', 'password=abcdefgh', 'application/x-www-form-urlencoded'],
+    ['a body over 16 KiB', JSON.stringify({ password: 'y'.repeat(20_000) }), 'application/json'],
+  ]
+  const put = (email: string, body: string, type: string, headers: Record<string, string>) =>
+    call(app.url, 'PUT', `/users/${encodeURIComponent(email)}/password`, {
+      body,
+      headers: { 'content-type': type, ...headers },
+    })
+
+  for (const [what, body, type] of BAD_BODIES) {
+    test(`with ${what}: 401, 401, 429, then the body's own answer`, async () => {
+      const user = await registerActivatedUser(app, key)
+      const keyless = await put(user.email, body, type, { authorization: basicHeader(user.email, user.password) })
+      expect(keyless.status).toBe(401)
+      expect(keyless.body.type).toEndWith('auth.invalid_api_key')
+      for (let i = 0; i < 3; i += 1) {
+        const guess = await put(user.email, body, type, {
+          'x-api-key': key,
+          authorization: basicHeader(user.email, 'not the password'),
+        })
+        expect(guess.status).toBe(401)
+        expect(guess.headers.get('www-authenticate')).toStartWith('Basic realm="')
+        expect(guess.body.errors).toBeUndefined()
+      }
+      expectLocked(
+        await put(user.email, body, type, { 'x-api-key': key, authorization: basicHeader(user.email, user.password) }),
+      )
+      time.advance(60)
+      const judged = await put(user.email, body, type, {
+        'x-api-key': key,
+        authorization: basicHeader(user.email, user.password),
+      })
+      expect([400, 413, 415, 422]).toContain(judged.status)
+      expect((await signIn(user.credentials)).status).toBe(200)
+    })
+  }
+})
