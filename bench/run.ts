@@ -13,8 +13,9 @@ import { autocannonGenerator } from './autocannon'
 import { drain, outboxInsert } from './delivery'
 import { databaseRestartUnderLoad, faultSection, faultTargets } from './fault'
 import type { LoadGenerator, LoadOptions } from './load'
+import { collectPages } from './pages'
 import { fixed, type Row, table, targets } from './report'
-import { activateByCode, guessPasswords, readUser, register, type Scenario } from './scenarios'
+import { activateByCode, guessPasswords, listUsers, readUser, register, type Scenario, signIn } from './scenarios'
 import { seed } from './seed'
 import { type BenchService, startService } from './service'
 import { wrk } from './wrk'
@@ -41,7 +42,7 @@ console.log(`database: ${temporary ? 'embedded PostgreSQL (temporary)' : 'DATABA
 let service: BenchService | undefined
 try {
   await migrate(databaseUrl)
-  const { apiKey, serverId } = await seed(databaseUrl, config.argon2, secretKey)
+  const { apiKey, serverId, listApiKey } = await seed(databaseUrl, config.argon2, secretKey)
 
   // The ceiling first, alone on the machine, then the service.
   const ceiling = await startService(
@@ -82,11 +83,20 @@ try {
 
   // Warm the JIT and the pool; not reported.
   await generator.run(readUser(apiKey), { ...options, seconds: 3 })
+  console.log('collecting the user list’s cursors…')
+  const pages = await collectPages(running.url, listApiKey)
   const readRow = await load(readUser(apiKey))
   // Measured in this process while the service idles, just before the registrations it bounds.
   console.log('measuring the argon2id rate of this machine…')
   const hashesPerSecond = await argon2Rate(config.argon2)
-  const rows = [readRow, await load(register(apiKey, Date.now().toString(36))), await load(activateByCode(apiKey))]
+  const verificationsPerSecond = await argon2Rate(config.argon2, 'verify')
+  const rows = [
+    readRow,
+    await load(register(apiKey, Date.now().toString(36))),
+    await load(activateByCode(apiKey)),
+    await load(signIn(apiKey)),
+    await load(listUsers(listApiKey, pages)),
+  ]
 
   // A password guesser on one email: each 401 is one argon2id hash, each 429 none. Alone,
   // then beside other users activating (half the connections each), whose rate must hold.
@@ -129,12 +139,13 @@ try {
   }
   const [oneDrain, twoDrains] = drains
 
-  const [get, registration, activation] = rows
+  const [get, registration, activation, signedIn, listed] = rows
   const getShare = ((get?.result.requestsPerSecond ?? 0) / ceilingRun.result.requestsPerSecond) * 100
   const othersShare = (others.result.requestsPerSecond / (activation?.result.requestsPerSecond ?? 1)) * 100
   const first = soak[0]?.result.requestsPerSecond ?? 0
   const last = soak.at(-1)?.result.requestsPerSecond ?? 0
   const registrationShare = ((registration?.result.requestsPerSecond ?? 0) / hashesPerSecond) * 100
+  const signInShare = ((signedIn?.result.requestsPerSecond ?? 0) / verificationsPerSecond) * 100
   const report = `# Benchmark results
 
 Measured by \`bun run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model.trim()},
@@ -180,7 +191,9 @@ ${drains.map((d) => `| ${d.instances} | ${fixed(d.sent)} | ${fixed(d.accepted)} 
 
 ${faultSection(fault)}
 
-This machine's argon2id rate with the service's parameters: **${fixed(hashesPerSecond, 1)} hashes/s**.
+This machine's argon2id rate with the service's parameters: **${fixed(hashesPerSecond, 1)} hashes/s**,
+**${fixed(verificationsPerSecond, 1)} verifications/s**. \`GET /users/\` loads ${fixed(pages.length)} pages of 50 (first and deep,
+unfiltered, by state, by rare to common email prefixes) of a server with 100,000 users beside 10 others.
 The service's RSS high-water mark over the whole run (VmHWM): **${fixed(highWater, 1)} MiB**.
 
 ${targets([
@@ -227,6 +240,16 @@ ${targets([
     what: 'drain by two instances: each email sent once',
     measured: `${fixed(twoDrains?.emailsPerSecond ?? 0)} emails/s, ${fixed(twoDrains?.accepted ?? 0)} accepted`,
     met: twoDrains?.accepted === DRAIN_EMAILS,
+  },
+  {
+    what: 'sign-ins ≥ 90 % of the argon2id verification rate',
+    measured: `${fixed(signInShare, 1)} %`,
+    met: signInShare >= 90,
+  },
+  {
+    what: 'GET /users/ p99 < 10 ms, any page',
+    measured: `${fixed(listed?.result.p99Ms ?? 0, 2)} ms`,
+    met: (listed?.result.p99Ms ?? 99) < 10,
   },
   { what: 'service peak RSS < 150 MB (143 MiB)', measured: `${fixed(highWater, 1)} MiB`, met: highWater < 143 },
   ...faultTargets(fault),

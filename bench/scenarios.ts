@@ -17,6 +17,10 @@ export interface Scenario {
 
 export const SEEDED_USERS = 10_000
 export const CODE_USERS = 5_000
+export const SIGN_IN_USERS = 5_000
+export const LISTED_USERS = 100_000
+export const OTHER_SERVERS = 10
+export const OTHER_SERVER_USERS = 10_000
 export const PASSWORD = 'bench-password-1'
 export const CODE = '4821'
 /** An existing user a guesser tries wrong passwords for. */
@@ -87,5 +91,27 @@ export function activateByCode(apiKey: string): Scenario {
       },
       body: JSON.stringify({ code: CODE }),
     })),
+  }
+}
+
+/** Activated seeded users with their right password: each request is one argon2id verify. */
+export function signIn(apiKey: string): Scenario {
+  return {
+    name: 'POST /sign-in',
+    expectedStatus: 200,
+    requests: Array.from({ length: SIGN_IN_USERS }, (_, i) => ({
+      method: 'POST',
+      path: '/sign-in',
+      headers: { 'x-api-key': apiKey, authorization: basic(`signin-${i + 1}@bench.test`) },
+    })),
+  }
+}
+
+/** Pages of the 100,000-user list, first and deep, filtered and not: `pages` are their query strings. */
+export function listUsers(apiKey: string, pages: string[]): Scenario {
+  return {
+    name: `GET /users/ (${LISTED_USERS.toLocaleString('en-US')} users, any page)`,
+    expectedStatus: 200,
+    requests: pages.map((query) => ({ method: 'GET', path: `/users/?${query}`, headers: { 'x-api-key': apiKey } })),
   }
 }
