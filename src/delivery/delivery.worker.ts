@@ -50,15 +50,22 @@ export function createWorker(
     return claimed.length
   }
 
+  // While the database is away every round fails: one line when that starts, one when it ends.
+  let failing = false
+
   async function run(): Promise<void> {
     while (running) {
       let claimed = 0
       try {
         claimed = await round()
+        if (failing) deps.log.info('delivery rounds work again')
+        failing = false
       } catch (error) {
-        deps.log.warn('delivery round failed; retrying after the poll interval', {
-          error: error instanceof Error ? error.message : String(error),
-        })
+        if (!failing)
+          deps.log.warn('delivery rounds fail; retrying every poll interval', {
+            error: error instanceof Error ? error.message : String(error),
+          })
+        failing = true
       }
       if (running && claimed < BATCH) await sleep(deps.config.delivery.pollIntervalMs)
     }
