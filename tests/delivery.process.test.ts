@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { connect } from '../src/db/client'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
-import { TEST_SECRET_KEY } from './support/app'
-import { testDatabaseUrl } from './support/database'
+import { startTestApp, TEST_SECRET_KEY } from './support/app'
+import { freePort, testDatabaseUrl } from './support/database'
 import { eventually } from './support/eventually'
 import { type FakeMailjet, startFakeMailjet } from './support/fake-mailjet'
 import { call } from './support/http'
 import { startScript } from './support/process'
+import { startTcpProxy } from './support/tcp-proxy'
 import { PASSWORD, uniqueEmail } from './support/users'
 
 // The service runs as processes here (killed, restarted, two at once): a bound against hangs.
@@ -155,5 +156,34 @@ describe('SIGTERM', () => {
     await eventually(() => sentOnce([...inFlight, ...queued]), 20_000)
     next.child.kill('SIGTERM')
     await next.child.exited
+  })
+})
+
+describe('the database blinks right after Mailjet accepted an email', () => {
+  test('the send is recorded once it is back: sent once, never again when its lease ends', async () => {
+    const target = new URL(testDatabaseUrl())
+    const port = await freePort()
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, port)
+    const viaProxy = new URL(testDatabaseUrl())
+    viaProxy.hostname = '127.0.0.1'
+    viaProxy.port = String(port)
+    const app = await startTestApp({ databaseUrl: viaProxy.toString(), env: { MAIL_INLINE_WAIT_MS: '10000' } })
+    try {
+      const key = (await app.createServer()).api_key
+      const email = uniqueEmail('blink')
+      app.mailjet.onRequest(async () => {
+        proxy.cut()
+        setTimeout(() => proxy.restore(), 600)
+      })
+      const reply = await call(app.url, 'POST', '/users/', { key, json: { email, password: PASSWORD } })
+      app.mailjet.onRequest(async () => {})
+      expect(reply.status).toBe(201)
+      expect(reply.body.activation_email).toBe('sent')
+      expect(await statuses([email])).toEqual(['sent'])
+      expect(app.mailjet.acceptedTo(email)).toBe(1)
+    } finally {
+      await app.stop()
+      proxy.cut()
+    }
   })
 })

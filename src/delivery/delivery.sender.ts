@@ -7,6 +7,24 @@ import type { DeliveryRepository } from './delivery.repository'
 
 export type AttemptResult = { status: 'sent'; expiresAt: Date | null } | { status: 'pending' }
 
+/** Waits between tries to record an accepted email: well within any lease. */
+const RECORD_RETRY_MS = [250, 1_000, 2_500]
+
+/**
+ * Mailjet accepted the email: if the database blinks now, the row would wait for its
+ * lease to end and go out a second time, so recording it is tried again a few times.
+ */
+async function persistently<T>(write: () => Promise<T>): Promise<T> {
+  for (const waitMs of RECORD_RETRY_MS) {
+    try {
+      return await write()
+    } catch {
+      await Bun.sleep(waitMs)
+    }
+  }
+  return write()
+}
+
 /** Sends one claimed email and records what Mailjet answered. */
 export function createSender(
   deps: Pick<Deps, 'config' | 'clock' | 'mailer' | 'sql' | 'log' | 'metrics'>,
@@ -36,7 +54,9 @@ export function createSender(
     const now = deps.clock()
     deps.metrics.emailAttempt(result)
     if (result.outcome === 'sent') {
-      const row = await repo.markSent(deps.sql, email.id, workerId, now, result.messageId, config.activationTtlSeconds)
+      const row = await persistently(() =>
+        repo.markSent(deps.sql, email.id, workerId, now, result.messageId, config.activationTtlSeconds),
+      )
       if (!row) log.warn('an email was sent after its lease was lost', { email_id: email.id })
       if (probe && (await repo.resume(deps.sql))) log.info('mail sending resumed: Mailjet accepts the account again')
       return { status: 'sent', expiresAt: row?.expires_at ?? null }
