@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { startTestApp, TEST_SECRET_KEY, type TestApp } from './support/app'
 import { freePort, testDatabaseUrl } from './support/database'
+import { eventually } from './support/eventually'
 import { call } from './support/http'
 import { runScript, startScript } from './support/process'
 import { PASSWORD, uniqueEmail } from './support/users'
@@ -81,6 +82,24 @@ describe('bun run emails', () => {
     expect((await runScript(['emails', 'retry', '--failed'], db())).code).toBe(0)
     expect((await runScript(['emails', 'retry', 'not-an-id'], db())).code).toBe(2)
     expect((await runScript(['emails', 'resend'], db())).code).toBe(2)
+  })
+})
+
+describe('LISTEN/NOTIFY', () => {
+  test('emails queued again by `bun run emails retry` wake a worker at once, long before its next poll', async () => {
+    const worker = await startTestApp({ env: { DELIVERY_WORKER: 'on', MAIL_POLL_INTERVAL_MS: '60000' } })
+    try {
+      const key = (await worker.createServer()).api_key
+      worker.mailjet.behave('fail-400')
+      const email = uniqueEmail('notify')
+      await call(worker.url, 'POST', '/users/', { key, json: { email, password: PASSWORD } })
+      const [failed] = await worker.sql<{ id: string }[]>`SELECT id FROM emails WHERE recipient = ${email}`
+      worker.mailjet.behave('accept')
+      expect((await runScript(['emails', 'retry', failed?.id ?? ''], db())).code).toBe(0)
+      await eventually(() => worker.mailjet.acceptedTo(email) === 1, 10_000)
+    } finally {
+      await worker.stop()
+    }
   })
 })
 

@@ -58,7 +58,11 @@ export function createSender(
         repo.markSent(deps.sql, email.id, workerId, now, result.messageId, config.activationTtlSeconds),
       )
       if (!row) log.warn('an email was sent after its lease was lost', { email_id: email.id })
-      if (probe && (await repo.resume(deps.sql))) log.info('mail sending resumed: Mailjet accepts the account again')
+      if (probe && (await repo.resume(deps.sql))) {
+        log.info('mail sending resumed: Mailjet accepts the account again')
+        // Every instance's worker goes back to the waiting emails now, not at its next poll.
+        await repo.notify(deps.sql)
+      }
       return { status: 'sent', expiresAt: row?.expires_at ?? null }
     }
     if (result.outcome === 'aborted') {
