@@ -69,13 +69,12 @@ export async function outboxInsert(databaseUrl: string, config: Config, serverId
         })
         const started = performance.now()
         await delivery.enqueue(tx, {
-          kind: 'activation',
           serverId,
           userId: user.id,
-          activationId: activation.id,
+          subjectId: activation.id,
           recipient: email,
           now,
-          secret,
+          secret: { kind: 'activation', ...secret },
         })
         timings.push(performance.now() - started)
       })

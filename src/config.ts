@@ -31,6 +31,8 @@ export interface Config {
   activationTtlSeconds: number
   activationMaxAttempts: number
   resendIntervalSeconds: number
+  /** How long a password-reset code lives after its email was sent. */
+  resetTtlSeconds: number
   logLevel: LogLevel
   argon2: Argon2Params
   auth: AuthLimits
@@ -199,6 +201,7 @@ export function parseConfig(env: Env): Config {
     activationTtlSeconds: integer(env, 'ACTIVATION_TTL_SECONDS', 60, 1, 86_400),
     activationMaxAttempts: integer(env, 'ACTIVATION_MAX_ATTEMPTS', 5, 1, 100),
     resendIntervalSeconds: integer(env, 'RESEND_INTERVAL_SECONDS', 30, 0, 86_400),
+    resetTtlSeconds: integer(env, 'RESET_TTL_SECONDS', 900, 1, 86_400),
     logLevel: logLevel(env),
     argon2: {
       memoryCost: integer(env, 'ARGON2_MEMORY_KIB', 19_456, 8_192, 4_194_304),

@@ -10,9 +10,11 @@ export function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest()
 }
 
-/** Four digits from a cryptographic source, leading zeros kept. */
-export function randomCode(): string {
-  return randomInt(0, 10_000).toString().padStart(4, '0')
+/** `digits` digits from a cryptographic source, leading zeros kept. */
+export function randomCode(digits = 4): string {
+  return randomInt(0, 10 ** digits)
+    .toString()
+    .padStart(digits, '0')
 }
 
 /** SECRET_KEY and, during a rotation, the key it replaced. */
@@ -52,6 +54,27 @@ export function newActivationSecrets(keys: CodeKeys): ActivationSecrets {
   const token = randomToken()
   return { code, token, codeHmac: codeHmac(keys.current, ACTIVATION_CODE_PURPOSE, code), tokenHash: sha256(token) }
 }
+
+export interface ResetSecret {
+  /** What the email shows: the 6-digit code. */
+  code: string
+  /** What the database keeps instead. */
+  codeHmac: Buffer
+}
+
+export const RESET_CODE_PURPOSE = 'password_reset'
+export const RESET_CODE_DIGITS = 6
+
+/** The one place that makes a password-reset code together with its stored form. */
+export function newResetSecret(keys: CodeKeys): ResetSecret {
+  const code = randomCode(RESET_CODE_DIGITS)
+  return { code, codeHmac: codeHmac(keys.current, RESET_CODE_PURPOSE, code) }
+}
+
+/** What an email carries, by its kind. */
+export type EmailSecret =
+  | ({ kind: 'activation' } & ActivationSecrets)
+  | ({ kind: 'password_reset' } & ResetSecret)
 
 /** The code keys from the configuration; the service cannot store a code without SECRET_KEY. */
 export function codeKeys(config: { secretKey: string | undefined; secretKeyPrevious: string | undefined }): CodeKeys {

@@ -14,6 +14,7 @@ describe('parseConfig', () => {
       activationTtlSeconds: 60,
       activationMaxAttempts: 5,
       resendIntervalSeconds: 30,
+      resetTtlSeconds: 900,
       logLevel: 'info',
       argon2: { memoryCost: 19_456, timeCost: 2 },
       auth: { maxFailures: 10, failureWindowSeconds: 900, lockoutSeconds: 60, maxLockoutSeconds: 900 },

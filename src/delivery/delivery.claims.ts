@@ -1,6 +1,6 @@
 import { type Executor, transaction } from '../db/client'
 import type { Deps } from '../deps'
-import { type ActivationSecrets, codeKeys, newActivationSecrets } from '../secrets'
+import { codeKeys, type EmailSecret, newActivationSecrets, newResetSecret } from '../secrets'
 import type { ClaimedEmail, DeliveryRepository } from './delivery.repository'
 
 /** How long an email held back by a per-address cap waits before it is looked at again. */
@@ -8,7 +8,7 @@ const CAP_HOLD_BACK_SECONDS = 300
 
 export interface Claim {
   email: ClaimedEmail
-  secret: ActivationSecrets
+  secret: EmailSecret
 }
 
 /**
@@ -26,22 +26,37 @@ export function createClaims(
 
   async function claimIn(
     db: Executor,
-    options: { limit: number; secrets?: ActivationSecrets[]; onlyId?: string; probe?: boolean },
+    options: { limit: number; own?: { id: string; secret: EmailSecret }; probe?: boolean },
   ): Promise<Claim[]> {
     const now = deps.clock()
-    const secrets = options.secrets ?? Array.from({ length: options.limit }, () => newActivationSecrets(keys))
+    // One fresh secret of each kind per place: the claim finds out which kind each email is.
+    const fresh = options.own
+      ? []
+      : Array.from({ length: options.limit }, () => ({
+          activation: newActivationSecrets(keys),
+          reset: newResetSecret(keys),
+        }))
+    const secretOf = (email: ClaimedEmail): EmailSecret => {
+      if (options.own) return options.own.secret
+      const slot = fresh[email.secret_index - 1]
+      if (!slot) throw new Error(`claim returned secret index ${email.secret_index} of ${fresh.length}`)
+      return email.kind === 'activation'
+        ? { kind: 'activation', ...slot.activation }
+        : { kind: 'password_reset', ...slot.reset }
+    }
     await repo.lock(db)
     // The request's own row was just written: nothing to settle before it.
-    if (!options.onlyId)
+    if (!options.own)
       deps.metrics.emailsSettled(await repo.settle(db, now, delivery.giveUpSeconds, options.limit * 2))
     const claimed = await repo.claim(db, {
       now,
       leaseUntil: new Date(now.getTime() + delivery.leaseSeconds * 1000),
       workerId,
       limit: options.limit,
-      codeHmacs: secrets.map((s) => s.codeHmac),
-      tokenHashes: secrets.map((s) => s.tokenHash),
-      onlyId: options.onlyId ?? null,
+      codeHmacs: fresh.map((s) => s.activation.codeHmac),
+      tokenHashes: fresh.map((s) => s.activation.tokenHash),
+      resetCodeHmacs: fresh.map((s) => s.reset.codeHmac),
+      onlyId: options.own?.id ?? null,
       probe: options.probe ?? false,
       dailyLimit: delivery.dailyLimit ?? null,
       monthlyLimit: delivery.monthlyLimit ?? null,
@@ -49,13 +64,13 @@ export function createClaims(
       maxPerAddress: delivery.maxPerAddressPerDay,
       holdBackSeconds: CAP_HOLD_BACK_SECONDS,
     })
-    return claimed.map((email) => ({ email, secret: secrets[email.secret_index - 1] as ActivationSecrets }))
+    return claimed.map((email) => ({ email, secret: secretOf(email) }))
   }
 
   return {
     /** Inside the request's transaction: its own email, with the code and link it made. */
-    own: (db: Executor, emailId: string, secret: ActivationSecrets) =>
-      claimIn(db, { limit: 1, secrets: [secret], onlyId: emailId }).then((claims) => claims[0]),
+    own: (db: Executor, emailId: string, secret: EmailSecret) =>
+      claimIn(db, { limit: 1, own: { id: emailId, secret } }).then((claims) => claims[0]),
     /** The worker's claim, in a transaction of its own. */
     due: (sql: Deps['sql'], limit: number, probe: boolean) => transaction(sql, (tx) => claimIn(tx, { limit, probe })),
   }

@@ -11,6 +11,7 @@ export interface ClaimedEmail {
   attempts: number
   queued_at: Date
   activation_id: string | null
+  password_reset_id: string | null
   secret_index: number
   email: string
   first_name: string | null
@@ -25,6 +26,7 @@ export interface ClaimParams {
   limit: number
   codeHmacs: Buffer[]
   tokenHashes: Buffer[]
+  resetCodeHmacs: Buffer[]
   onlyId: string | null
   probe: boolean
   dailyLimit: number | null
@@ -90,8 +92,17 @@ export function createDeliveryRepository(statements: Statements) {
   return {
     insert: (
       db: Executor,
-      e: { kind: EmailKind; serverId: string; userId: string; activationId: string; recipient: string; now: Date },
-    ) => insert.one<{ id: string }>(db, [e.kind, e.serverId, e.userId, e.activationId, e.recipient, e.now]),
+      e: { kind: EmailKind; serverId: string; userId: string; subjectId: string; recipient: string; now: Date },
+    ) =>
+      insert.one<{ id: string }>(db, [
+        e.kind,
+        e.serverId,
+        e.userId,
+        e.kind === 'activation' ? e.subjectId : null,
+        e.recipient,
+        e.now,
+        e.kind === 'password_reset' ? e.subjectId : null,
+      ]),
     lock: (db: Executor) => lock.one(db),
     settle: (db: Executor, now: Date, giveUpSeconds: number, limit: number) =>
       settle.many<{ id: string; status: EmailStatus; last_error_status: number | null }>(db, [
@@ -116,9 +127,24 @@ export function createDeliveryRepository(statements: Statements) {
         p.maxPerUser,
         p.maxPerAddress,
         p.holdBackSeconds,
+        p.resetCodeHmacs.map((hmac) => hmac.toString('hex')),
       ]),
-    markSent: (db: Executor, id: string, workerId: string, at: Date, messageId: string | null, ttlSeconds: number) =>
-      markSent.maybeOne<{ expires_at: Date | null }>(db, [id, workerId, at, messageId, ttlSeconds]),
+    markSent: (
+      db: Executor,
+      id: string,
+      workerId: string,
+      at: Date,
+      messageId: string | null,
+      ttl: { activationSeconds: number; resetSeconds: number },
+    ) =>
+      markSent.maybeOne<{ expires_at: Date | null }>(db, [
+        id,
+        workerId,
+        at,
+        messageId,
+        ttl.activationSeconds,
+        ttl.resetSeconds,
+      ]),
     schedule: (
       db: Executor,
       id: string,

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps'
 import { renderActivationEmail } from '../mail/activation-email'
+import { renderPasswordResetEmail } from '../mail/password-reset-email'
 import type { SendResult } from '../mail/mailer'
 import { PROBE_BASE_SECONDS, retryDelaySeconds } from './delivery.backoff'
 import type { Claim } from './delivery.claims'
@@ -34,13 +35,21 @@ export function createSender(
   const { config, log } = deps
 
   function compose({ email, secret }: Claim) {
-    const content = renderActivationEmail({
-      serverName: email.server_name,
-      firstName: email.first_name,
-      code: secret.code,
-      link: `${config.publicUrl}/validation/${secret.token}`,
-      ttlSeconds: config.activationTtlSeconds,
-    })
+    const content =
+      secret.kind === 'activation'
+        ? renderActivationEmail({
+            serverName: email.server_name,
+            firstName: email.first_name,
+            code: secret.code,
+            link: `${config.publicUrl}/validation/${secret.token}`,
+            ttlSeconds: config.activationTtlSeconds,
+          })
+        : renderPasswordResetEmail({
+            serverName: email.server_name,
+            firstName: email.first_name,
+            code: secret.code,
+            ttlSeconds: config.resetTtlSeconds,
+          })
     const fullName = [email.first_name, email.last_name].filter(Boolean).join(' ')
     return {
       from: { email: config.mailFromEmail, name: email.server_name },
@@ -55,7 +64,10 @@ export function createSender(
     deps.metrics.emailAttempt(result)
     if (result.outcome === 'sent') {
       const row = await persistently(() =>
-        repo.markSent(deps.sql, email.id, workerId, now, result.messageId, config.activationTtlSeconds),
+        repo.markSent(deps.sql, email.id, workerId, now, result.messageId, {
+          activationSeconds: config.activationTtlSeconds,
+          resetSeconds: config.resetTtlSeconds,
+        }),
       )
       if (!row) log.warn('an email was sent after its lease was lost', { email_id: email.id })
       if (probe && (await repo.resume(deps.sql))) {

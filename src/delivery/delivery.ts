@@ -2,21 +2,21 @@ import { hostname } from 'node:os'
 import type { Executor } from '../db/client'
 import { queriesInFlight } from '../db/statements'
 import type { Deps } from '../deps'
-import type { ActivationSecrets } from '../secrets'
+import type { EmailSecret } from '../secrets'
 import { type Claim, createClaims } from './delivery.claims'
 import { createInFlight } from './delivery.in-flight'
-import { createDeliveryRepository, type EmailKind } from './delivery.repository'
+import { createDeliveryRepository } from './delivery.repository'
 import { type AttemptResult, createSender } from './delivery.sender'
 import { createWorker } from './delivery.worker'
 
 export interface NewEmail {
-  kind: EmailKind
   serverId: string
   userId: string
-  activationId: string
+  /** The activation or password reset the email announces, by its secret's kind. */
+  subjectId: string
   recipient: string
   now: Date
-  secret: ActivationSecrets
+  secret: EmailSecret
 }
 
 /** What a request committed: its own claim when the email may go at once, else nothing (it waits in the queue). */
@@ -68,7 +68,7 @@ export function createDelivery(deps: Omit<Deps, 'delivery'>) {
     repo,
     /** In the caller's transaction: the email row, claimed for the request when quota, caps and pause allow. */
     async enqueue(tx: Executor, email: NewEmail): Promise<Enqueued> {
-      const { id } = await repo.insert(tx, email)
+      const { id } = await repo.insert(tx, { ...email, kind: email.secret.kind })
       const claim = await claims.own(tx, id, email.secret)
       if (!claim) await repo.notify(tx)
       return { claim }

@@ -1,4 +1,4 @@
-import { escapeHtml as e } from '../mail/activation-email'
+import { escapeHtml as e } from '../mail/email-layout'
 import type { InboxEmail } from '../mail/inbox'
 
 function emailCard(email: InboxEmail): string {

@@ -1,6 +1,7 @@
 -- Any rows. Claims up to $4 due emails for worker $3 until $2 (the lease) and, in this
 -- same statement, gives each one's activation the fresh code and link at its position
--- in $5 (hex HMACs of codes) and $6 (hex SHA-256 of link tokens). Run under
+-- in $5 (hex HMACs of codes) and $6 (hex SHA-256 of link tokens), and each one's
+-- password reset the fresh code at its position in $16 (hex HMACs of reset codes). Run under
 -- lock_delivery.sql, so the counts below see every other claim.
 -- $1 now; $7 only this email (NULL: any); $8 ignore the pause (a probe);
 -- $9 daily limit, $10 monthly limit (NULL: none); $11 UTC day start, $12 month start;
@@ -67,15 +68,21 @@ WITH due AS (
     SET status = 'sending', attempts = e.attempts + 1, locked_by = $3, locked_until = $2
     FROM numbered
     WHERE e.id = numbered.id
-    RETURNING e.id, e.kind, e.attempts, e.queued_at, e.activation_id, e.user_id, e.server_id, numbered.n
+    RETURNING e.id, e.kind, e.attempts, e.queued_at, e.activation_id, e.password_reset_id, e.user_id, e.server_id,
+              numbered.n
 ), refreshed AS (
     UPDATE activations a
     SET code_hmac = decode(($5::text[])[claimed.n], 'hex'), token_hash = decode(($6::text[])[claimed.n], 'hex')
     FROM claimed
     -- The request's own first attempt carries the code it just stored.
     WHERE a.id = claimed.activation_id AND $7::uuid IS NULL
+), refreshed_reset AS (
+    UPDATE password_resets r
+    SET code_hmac = decode(($16::text[])[claimed.n], 'hex')
+    FROM claimed
+    WHERE r.id = claimed.password_reset_id AND $7::uuid IS NULL
 )
-SELECT c.id, c.kind, c.attempts, c.queued_at, c.activation_id, c.n::int AS secret_index,
+SELECT c.id, c.kind, c.attempts, c.queued_at, c.activation_id, c.password_reset_id, c.n::int AS secret_index,
        u.email, u.first_name, u.last_name, s.name AS server_name
 FROM claimed c
 JOIN users u ON u.id = c.user_id

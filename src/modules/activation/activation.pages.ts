@@ -1,5 +1,5 @@
 import type { AppError } from '../../errors'
-import { escapeHtml } from '../../mail/activation-email'
+import { escapeHtml } from '../../mail/email-layout'
 import type { ActivationStatus } from './activation.service'
 
 /** True when the client prefers HTML to JSON, as a browser opening the emailed link does. */

@@ -71,13 +71,12 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
       expiresAt: expiryFrom(now),
     })
     const email = await deps.delivery.enqueue(db, {
-      kind: 'activation',
       serverId,
       userId: user.id,
-      activationId: row.id,
+      subjectId: row.id,
       recipient: user.email,
       now,
-      secret,
+      secret: { kind: 'activation', ...secret },
     })
     return { id: row.id, secret, expiresAt: row.expires_at, email }
   }
