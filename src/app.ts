@@ -15,6 +15,8 @@ import { accountsRoutes } from './modules/accounts/accounts.routes'
 import { createAccountsService } from './modules/accounts/accounts.service'
 import { activationRoutes } from './modules/activation/activation.routes'
 import { createActivationService } from './modules/activation/activation.service'
+import { passwordResetRoutes } from './modules/password-reset/password-reset.routes'
+import { createPasswordResetService } from './modules/password-reset/password-reset.service'
 import { usersRoutes } from './modules/users/users.routes'
 
 /**
@@ -36,6 +38,7 @@ export function createApp(deps: Deps) {
   const take = createRateLimiter(deps)
   const access = createAccess(deps, guard, take)
   const activation = createActivationService(deps, { guard, take })
+  const passwordReset = createPasswordResetService(deps)
 
   // normalize: false makes unknown fields a 422 instead of being silently dropped.
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
@@ -50,7 +53,8 @@ export function createApp(deps: Deps) {
     .use(usersRoutes(deps, activation, access))
     .use(activationRoutes(deps, activation, access))
     .use(deliveryRoutes(deps, access))
-    .use(accountsRoutes(createAccountsService(deps), access))
+    .use(accountsRoutes(createAccountsService(deps, passwordReset), access))
+    .use(passwordResetRoutes(deps, passwordReset, access))
 }
 
 export type App = ReturnType<typeof createApp>

@@ -87,6 +87,17 @@ export const PROBLEMS = {
     title: 'Too soon to resend',
     detail: 'An activation email was sent moments ago; try again after Retry-After seconds.',
   },
+  'password_reset.wrong_code': {
+    status: 422,
+    title: 'Wrong password reset code',
+    detail: 'That is not the code we sent.',
+  },
+  'password_reset.gone': {
+    status: 410,
+    title: 'Password reset code expired',
+    detail:
+      'This code has expired, was used, was used up by wrong codes, or was replaced by a newer email. Ask for a new one.',
+  },
   'mail.cap_reached': {
     status: 429,
     title: 'Too many emails to this address',

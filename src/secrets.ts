@@ -72,9 +72,7 @@ export function newResetSecret(keys: CodeKeys): ResetSecret {
 }
 
 /** What an email carries, by its kind. */
-export type EmailSecret =
-  | ({ kind: 'activation' } & ActivationSecrets)
-  | ({ kind: 'password_reset' } & ResetSecret)
+export type EmailSecret = ({ kind: 'activation' } & ActivationSecrets) | ({ kind: 'password_reset' } & ResetSecret)
 
 /** The code keys from the configuration; the service cannot store a code without SECRET_KEY. */
 export function codeKeys(config: { secretKey: string | undefined; secretKeyPrevious: string | undefined }): CodeKeys {

@@ -3,7 +3,13 @@ import { createLogger } from '../src/log'
 import { startMaintenance } from '../src/maintenance/maintenance.runner'
 import type { SweepReport } from '../src/maintenance/maintenance.tasks'
 
-const NOTHING: SweepReport = { limitBuckets: 0, unactivatedUsers: 0, oldActivations: 0, oldEmails: 0 }
+const NOTHING: SweepReport = {
+  limitBuckets: 0,
+  unactivatedUsers: 0,
+  oldActivations: 0,
+  oldPasswordResets: 0,
+  oldEmails: 0,
+}
 
 test('sweeps one at a time, goes on after a failed sweep, and stop() waits for the sweep under way', async () => {
   const lines: string[] = []

@@ -46,8 +46,7 @@ export function createClaims(
     }
     await repo.lock(db)
     // The request's own row was just written: nothing to settle before it.
-    if (!options.own)
-      deps.metrics.emailsSettled(await repo.settle(db, now, delivery.giveUpSeconds, options.limit * 2))
+    if (!options.own) deps.metrics.emailsSettled(await repo.settle(db, now, delivery.giveUpSeconds, options.limit * 2))
     const claimed = await repo.claim(db, {
       now,
       leaseUntil: new Date(now.getTime() + delivery.leaseSeconds * 1000),

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps'
 import { renderActivationEmail } from '../mail/activation-email'
-import { renderPasswordResetEmail } from '../mail/password-reset-email'
 import type { SendResult } from '../mail/mailer'
+import { renderPasswordResetEmail } from '../mail/password-reset-email'
 import { PROBE_BASE_SECONDS, retryDelaySeconds } from './delivery.backoff'
 import type { Claim } from './delivery.claims'
 import type { DeliveryRepository } from './delivery.repository'

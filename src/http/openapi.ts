@@ -13,6 +13,7 @@ const asSchema = (schema: TSchema) => schema as OpenAPIV3.SchemaObject
 const EXAMPLE_EXTRAS: Partial<Record<ProblemCode, Record<string, unknown>>> = {
   'request.invalid_fields': { errors: [{ field: 'password', message: 'must be 8 to 128 characters' }] },
   'activation.wrong_code': { attempts_left: 4 },
+  'password_reset.wrong_code': { attempts_left: 4 },
   'request.invalid_query': { errors: [{ field: 'limit', message: 'must be a whole number from 1 to 200' }] },
   'user.unknown_cursor': { errors: [{ field: 'after', message: 'must be the "next" cursor of a previous page' }] },
 }

@@ -7,14 +7,15 @@ export interface SweepReport {
   limitBuckets: number
   unactivatedUsers: number
   oldActivations: number
+  oldPasswordResets: number
   oldEmails: number
 }
 
 /**
  * One sweep of the background maintenance, by the service's clock: counters that
  * expired, users never activated within UNACTIVATED_TTL_SECONDS of their last
- * email, codes and links whose lifetime ended more than RETENTION_SECONDS ago, and
- * emails settled (sent, failed, cancelled) that long ago.
+ * email, codes (activation and password reset) and links whose lifetime ended
+ * more than RETENTION_SECONDS ago, and emails settled (sent, failed, cancelled) that long ago.
  * Each statement deletes in batches and skips rows another instance is deleting,
  * so every instance can sweep at once.
  */
@@ -22,6 +23,7 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
   const buckets = deps.statements.get('maintenance/delete_expired_limit_buckets')
   const unactivated = deps.statements.get('maintenance/delete_unactivated_users')
   const activations = deps.statements.get('maintenance/delete_old_activations')
+  const resets = deps.statements.get('maintenance/delete_old_password_resets')
   const emails = deps.statements.get('maintenance/delete_old_emails')
 
   async function drain(run: () => Promise<unknown[]>): Promise<number> {
@@ -40,6 +42,7 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
       limitBuckets: await drain(() => buckets.many(deps.sql, [new Date(now), BATCH])),
       unactivatedUsers: await drain(() => unactivated.many(deps.sql, [ago(deps.config.unactivatedTtlSeconds), BATCH])),
       oldActivations: await drain(() => activations.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
+      oldPasswordResets: await drain(() => resets.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
       oldEmails: await drain(() => emails.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
     }
   }

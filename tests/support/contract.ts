@@ -12,4 +12,6 @@ export const CONTRACT_OPERATIONS = [
   'POST /sign-in',
   'PUT /users/{email}/password',
   'GET /users/',
+  'POST /password-reset/',
+  'POST /password-reset/confirm',
 ]

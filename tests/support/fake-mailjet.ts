@@ -76,6 +76,11 @@ export interface ActivationMail {
   request: MailjetRequest
 }
 
+export interface ResetMail {
+  code: string
+  request: MailjetRequest
+}
+
 export async function startFakeMailjet() {
   const requests: MailjetRequest[] = []
   /** The requests answered with success to a client still listening: what Mailjet would send. */
@@ -146,6 +151,14 @@ export async function startFakeMailjet() {
       const link = /(\S+\/validation\/([A-Za-z0-9_-]+))/.exec(text)
       if (!request || !code || !link?.[1] || !link[2]) throw new Error(`no activation email to ${email}`)
       return { code, link: link[1], token: link[2], request }
+    },
+    /** The newest password-reset email to `email`, with its code parsed from TextPart, or undefined. */
+    lastResetMailTo(email: string): ResetMail | undefined {
+      const request = requests.findLast(
+        (r) => r.body.Messages[0]?.To[0]?.Email === email && /reset code/.test(r.body.Messages[0]?.TextPart ?? ''),
+      )
+      const code = /code:\s*(\d{6})\b/.exec(request?.body.Messages[0]?.TextPart ?? '')?.[1]
+      return request && code ? { code, request } : undefined
     },
     stop: () => server.stop(true),
   }

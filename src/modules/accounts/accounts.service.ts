@@ -1,6 +1,7 @@
 import { type Executor, transaction } from '../../db/client'
 import type { Deps } from '../../deps'
 import { AppError, invalidCredentials } from '../../errors'
+import type { PasswordResetService } from '../password-reset/password-reset.service'
 import type { ServerIdentity } from '../servers/servers.repository'
 import { isEmail, type PublicUser } from '../users/users.model'
 import { createUsersRepository, toPublicUser, type UserRow } from '../users/users.repository'
@@ -9,16 +10,17 @@ import { createUsersRepository, toPublicUser, type UserRow } from '../users/user
  * What servers do with an account: check its password at sign-in, change it.
  * Each use case takes the user whose Basic credentials the route already verified.
  */
-export function createAccountsService(deps: Deps) {
+export function createAccountsService(deps: Deps, passwordReset: Pick<PasswordResetService, 'revokeLive'>) {
   const users = createUsersRepository(deps.statements)
 
   /**
    * The one place a password changes, in one transaction with everything a new
-   * password must end (the password-reset feature revokes its live codes here).
+   * password must end: the user's live password-reset code.
    */
   async function replacePassword(db: Executor, user: UserRow, passwordHash: string): Promise<void> {
     if (!(await users.replacePassword(db, user.id, passwordHash, user.password_hash, deps.clock())))
       throw invalidCredentials()
+    await passwordReset.revokeLive(db, user.id)
   }
 
   return {

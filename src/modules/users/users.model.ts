@@ -23,7 +23,7 @@ export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL_REGEXP.test(value)
 }
 
-const Email = t.String({
+export const Email = t.String({
   maxLength: 254,
   pattern: EMAIL_PATTERN,
   error: 'must be an email address of at most 254 characters',
