@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { call } from './support/http'
 import { installed } from './support/installed'
 import type { Answer, Document, Fixture, FuzzCase, Operation } from './support/openapi-fuzz'
+import { requestReset } from './support/password-reset'
 import { registerActivatedUser, registerUser } from './support/users'
 
 // The fuzz's tools are development dependencies: the production image, where
@@ -36,11 +37,16 @@ async function fixture(operation: string): Promise<Fixture> {
   const { api_key: apiKey } = await app.createServer('fuzz')
   const user = await (FOR_ACTIVATED_USERS.has(operation) ? registerActivatedUser : registerUser)(app, apiKey)
   const { code, token } = user.mail()
+  // The confirm needs the code of a reset email rather than the activation code.
+  const codes =
+    operation === 'POST /password-reset/confirm'
+      ? [await requestReset(app, apiKey, user.email).then((r) => r.code())]
+      : [code]
   return {
     apiKey,
     credentials: user.credentials,
     pathValues: { email: [user.email], token: [token] },
-    fieldValues: { email: [user.email, user.email.toUpperCase()], password: [user.password], code: [code] },
+    fieldValues: { email: [user.email, user.email.toUpperCase()], password: [user.password], code: codes },
   }
 }
 
