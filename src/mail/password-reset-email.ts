@@ -13,7 +13,8 @@ export function renderPasswordResetEmail(input: PasswordResetEmailInput): {
   html: string
 } {
   const hello = greeting(input.firstName)
-  const intro = `Someone asked to reset the password of your ${input.serverName} account. To choose a new password, enter this code in ${input.serverName}.`
+  // Nothing with digits between the word "code" and the code itself: readers take the digits after it.
+  const intro = `Someone asked to reset the password of your ${input.serverName} account. To choose a new password, enter in ${input.serverName} the code below.`
   const expiry = `The code expires in ${lifetime(input.ttlSeconds)} and works once.`
   const ignore = 'If you did not ask for this, ignore this email: your password stays as it is.'
   const text = [hello, '', intro, '', `Your password reset code: ${input.code}`, '', expiry, ignore].join('\n')
