@@ -38,7 +38,7 @@ export function createApp(deps: Deps) {
   const take = createRateLimiter(deps)
   const access = createAccess(deps, guard, take)
   const activation = createActivationService(deps, { guard, take })
-  const passwordReset = createPasswordResetService(deps)
+  const passwordReset = createPasswordResetService(deps, guard)
 
   // normalize: false makes unknown fields a 422 instead of being silently dropped.
   return new Elysia({ normalize: false, serve: { maxRequestBodySize: HARD_BODY_LIMIT } })

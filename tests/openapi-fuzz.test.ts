@@ -24,7 +24,16 @@ const answered: { fuzzCase: FuzzCase; answer: Answer }[] = []
 
 beforeAll(async () => {
   // Cheap password hashing (hundreds of requests check Basic credentials), and resends allowed at once.
-  app = await startTestApp({ env: { ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', RESEND_INTERVAL_SECONDS: '0' } })
+  // A delivery worker sends the reset emails whose codes the confirm needs.
+  app = await startTestApp({
+    env: {
+      ARGON2_MEMORY_KIB: '8192',
+      ARGON2_TIME_COST: '1',
+      RESEND_INTERVAL_SECONDS: '0',
+      DELIVERY_WORKER: 'on',
+      MAIL_POLL_INTERVAL_MS: '20',
+    },
+  })
   document = (await (await fetch(`${app.url}/docs/json`)).json()) as Document
 })
 afterAll(() => app.stop())

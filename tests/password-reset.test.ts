@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call } from './support/http'
 import { confirmReset, requestReset } from './support/password-reset'
+import { cancelLeftoverEmails } from './support/queue'
 import { registerActivatedUser, registerUser, uniqueEmail } from './support/users'
 
 // Registrations and resets hash passwords: a bound against hangs, not a speed assertion.
@@ -10,11 +11,14 @@ setDefaultTimeout(30_000)
 
 const NEW_PASSWORD = 'a brand new passphrase'
 const CHEAP_HASHING = { ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1' }
+const WORKER = { DELIVERY_WORKER: 'on', MAIL_POLL_INTERVAL_MS: '20' }
 
 let app: TestApp
 let key: string
 beforeAll(async () => {
-  app = await startTestApp({ env: CHEAP_HASHING })
+  // Reset emails go through the worker only.
+  app = await startTestApp({ env: { ...CHEAP_HASHING, ...WORKER } })
+  await cancelLeftoverEmails(app.sql)
   key = (await app.createServer('reset')).api_key
 })
 afterAll(() => app.stop())
@@ -86,24 +90,10 @@ describe('POST /password-reset/', () => {
     const invalid = await call(app.url, 'POST', '/password-reset/', { key, json: { email: 'not an email', x: 1 } })
     expect(invalid.status).toBe(422)
     expect((invalid.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['email', 'x'])
-    expect(
-      (
-        await call(app.url, 'POST', '/password-reset/', {
-          key,
-          body: '{',
-          headers: { 'content-type': 'application/json' },
-        })
-      ).status,
-    ).toBe(400)
-    expect(
-      (
-        await call(app.url, 'POST', '/password-reset/', {
-          key,
-          body: 'email',
-          headers: { 'content-type': 'text/plain' },
-        })
-      ).status,
-    ).toBe(415)
+    const raw = (body: string, type: string) =>
+      call(app.url, 'POST', '/password-reset/', { key, body, headers: { 'content-type': type } })
+    expect((await raw('{', 'application/json')).status).toBe(400)
+    expect((await raw('email', 'text/plain')).status).toBe(415)
   })
 
   test('Idempotency-Key: a retry gets the first answer and sends no second email; another body answers 422', async () => {
@@ -195,6 +185,16 @@ describe('POST /password-reset/confirm', () => {
     expect(reply.status).toBe(200)
   })
 
+  test('a reset lifts the password lock that guessing put on the email', async () => {
+    const user = await registerActivatedUser(app, key)
+    for (let i = 0; i < app.config.auth.maxFailures; i += 1)
+      await signIn({ email: user.email, password: 'a wrong guess' })
+    expect((await signIn(user.credentials)).status).toBe(429)
+    const code = await requestReset(app, key, user.email).then((r) => r.code())
+    expect((await confirmReset(app, key, { email: user.email, code, password: NEW_PASSWORD })).status).toBe(200)
+    expect((await signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200)
+  })
+
   test('PUT /users/{email}/password revokes the live reset code', async () => {
     const user = await registerActivatedUser(app, key)
     const code = await requestReset(app, key, user.email).then((r) => r.code())
@@ -224,7 +224,11 @@ describe('POST /password-reset/confirm', () => {
 describe('expiry', () => {
   test(`a code lives RESET_TTL_SECONDS from its sending, then answers 410`, async () => {
     const time = manualClock(new Date('2031-03-01T10:00:00Z'))
-    const timed = await startTestApp({ clock: time.clock, env: { ...CHEAP_HASHING, RESET_TTL_SECONDS: '120' } })
+    const timed = await startTestApp({
+      clock: time.clock,
+      env: { ...CHEAP_HASHING, ...WORKER, RESET_TTL_SECONDS: '120' },
+    })
+    await cancelLeftoverEmails(timed.sql)
     try {
       const timedKey = (await timed.createServer('reset-ttl')).api_key
       const [early, late] = [await registerActivatedUser(timed, timedKey), await registerActivatedUser(timed, timedKey)]

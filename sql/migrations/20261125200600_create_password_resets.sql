@@ -24,7 +24,6 @@ CREATE TABLE password_resets (
 
 -- At most one live code per (server, email): a new request supersedes the previous one.
 CREATE UNIQUE INDEX password_resets_live_key ON password_resets (server_id, email) WHERE superseded_at IS NULL;
-CREATE INDEX password_resets_user_idx ON password_resets (user_id) WHERE superseded_at IS NULL;
 CREATE INDEX password_resets_expires_idx ON password_resets (expires_at);
 
 -- A reset email points at its code as an activation email points at its activation.

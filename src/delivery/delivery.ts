@@ -17,6 +17,8 @@ export interface NewEmail {
   recipient: string
   now: Date
   secret: EmailSecret
+  /** False: the worker sends it, the request makes no attempt of its own (its time must not depend on Mailjet). */
+  inline?: boolean
 }
 
 /** What a request committed: its own claim when the email may go at once, else nothing (it waits in the queue). */
@@ -69,7 +71,7 @@ export function createDelivery(deps: Omit<Deps, 'delivery'>) {
     /** In the caller's transaction: the email row, claimed for the request when quota, caps and pause allow. */
     async enqueue(tx: Executor, email: NewEmail): Promise<Enqueued> {
       const { id } = await repo.insert(tx, { ...email, kind: email.secret.kind })
-      const claim = await claims.own(tx, id, email.secret)
+      const claim = email.inline === false ? undefined : await claims.own(tx, id, email.secret)
       if (!claim) await repo.notify(tx)
       return { claim }
     },

@@ -32,6 +32,7 @@ export function createPasswordGuard(deps: Pick<Deps, 'sql' | 'statements' | 'clo
   const policy = { maxFailures, windowSeconds: failureWindowSeconds, lockoutSeconds, maxLockoutSeconds }
   const quota = { policy: 'passwords', quota: maxFailures, windowSeconds: failureWindowSeconds }
   const secondsUntil = (end: Date, now: Date) => (end.getTime() - now.getTime()) / 1000
+  const subjectOf = (serverId: string, email: string) => sha256(`${serverId}:${email.toLowerCase()}`)
 
   const locked = (seconds: number) =>
     new AppError('auth.locked', {
@@ -47,7 +48,7 @@ export function createPasswordGuard(deps: Pick<Deps, 'sql' | 'statements' | 'clo
       credentials: Credentials,
       find: () => Promise<T | undefined>,
     ): Promise<GuardedCheck<T>> {
-      const subject = sha256(`${serverId}:${credentials.email.toLowerCase()}`)
+      const subject = subjectOf(serverId, credentials.email)
       const lockedUntil = await repo.passwordLockedUntil(deps.sql, subject, deps.clock())
       if (lockedUntil) throw locked(secondsUntil(lockedUntil, deps.clock()))
 
@@ -73,6 +74,11 @@ export function createPasswordGuard(deps: Pick<Deps, 'sql' | 'statements' | 'clo
               resetSeconds: Math.ceil(secondsUntil(failure.window_started_at, now) + failureWindowSeconds),
             })
       return { account: undefined, headers }
+    },
+
+    /** The owner proved the address some other way (a password reset): its count and lock go. */
+    async forget(serverId: string, email: string): Promise<void> {
+      await repo.forget(deps.sql, PASSWORD_KIND, subjectOf(serverId, email))
     },
   }
 }

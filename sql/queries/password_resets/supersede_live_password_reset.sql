@@ -1,6 +1,6 @@
 -- Zero or one row. $1 server id, $2 email (any case), $3 now. Retires the live code of
--- this (server, email), so only the newest request's code works, and cancels its email
--- if it still waits in the queue.
+-- this (server, email), so only the newest request's code works (or none, after a password
+-- change), and cancels its email if it still waits in the queue.
 WITH superseded AS (
     UPDATE password_resets
     SET superseded_at = $3

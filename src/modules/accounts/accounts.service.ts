@@ -17,10 +17,10 @@ export function createAccountsService(deps: Deps, passwordReset: Pick<PasswordRe
    * The one place a password changes, in one transaction with everything a new
    * password must end: the user's live password-reset code.
    */
-  async function replacePassword(db: Executor, user: UserRow, passwordHash: string): Promise<void> {
+  async function replacePassword(db: Executor, serverId: string, user: UserRow, passwordHash: string): Promise<void> {
     if (!(await users.replacePassword(db, user.id, passwordHash, user.password_hash, deps.clock())))
       throw invalidCredentials()
-    await passwordReset.revokeLive(db, user.id)
+    await passwordReset.revokeLive(db, serverId, user.email)
   }
 
   return {
@@ -41,7 +41,7 @@ export function createAccountsService(deps: Deps, passwordReset: Pick<PasswordRe
       }
       // Hashed before the transaction opens: argon2id takes far longer than the statements.
       const passwordHash = await deps.passwords.hash(password)
-      await transaction(deps.sql, (tx) => replacePassword(tx, user, passwordHash))
+      await transaction(deps.sql, (tx) => replacePassword(tx, server.id, user, passwordHash))
     },
   }
 }

@@ -32,7 +32,6 @@ export function createPasswordResetsRepository(statements: Statements) {
   const s = (name: string) => statements.get(`password_resets/${name}`)
   const lockKey = s('lock_password_reset_key')
   const supersede = s('supersede_live_password_reset')
-  const revokeOfUser = s('revoke_password_resets_of_user')
   const insert = s('insert_password_reset')
   const consume = s('consume_password_reset_by_code')
   const resetPassword = s('reset_user_password')
@@ -41,7 +40,6 @@ export function createPasswordResetsRepository(statements: Statements) {
     lockKey: (db: Executor, serverId: string, email: string) => lockKey.one(db, [serverId, email]),
     supersedeLive: (db: Executor, serverId: string, email: string, now: Date) =>
       supersede.maybeOne(db, [serverId, email, now]),
-    revokeOfUser: (db: Executor, userId: string, now: Date) => revokeOfUser.maybeOne(db, [userId, now]),
     insert: (db: Executor, r: NewPasswordReset) =>
       insert.one<{ id: string }>(db, [r.serverId, r.email, r.userId, r.codeHmac, r.now, r.expiresAt]),
     consume: (db: Executor, a: ResetAttempt) =>

@@ -1,6 +1,7 @@
 import { type Executor, transaction } from '../../db/client'
 import type { Deps } from '../../deps'
 import { AppError } from '../../errors'
+import type { PasswordGuard } from '../../limits/password-guard'
 import { codeCandidates, codeKeys, newResetSecret, RESET_CODE_PURPOSE } from '../../secrets'
 import type { ServerIdentity } from '../servers/servers.repository'
 import type { PublicUser } from '../users/users.model'
@@ -16,7 +17,7 @@ const gone = () => new AppError('password_reset.gone')
  * that is never emailed and never matches) and gets the same 202, and a confirm for it
  * counts wrong codes and burns them exactly as for a real user.
  */
-export function createPasswordResetService(deps: Deps) {
+export function createPasswordResetService(deps: Deps, guard: Pick<PasswordGuard, 'forget'>) {
   const repo = createPasswordResetsRepository(deps.statements)
   const users = createUsersRepository(deps.statements)
   const keys = codeKeys(deps.config)
@@ -34,13 +35,13 @@ export function createPasswordResetService(deps: Deps) {
     /**
      * One transaction: the previous code of this (server, email) superseded, a new one
      * stored, and for a user the outbox row that emails it (over a mail cap it waits in
-     * the queue). The request's own send goes on after the answer instead of being
-     * waited for: the time Mailjet takes would tell which emails belong to a user.
-     * `stage` runs inside the transaction, for Idempotency-Key.
+     * the queue). The workers send it, woken by NOTIFY at the commit: the request makes no
+     * attempt of its own, whose claim and Mailjet's answer would tell by their time which
+     * emails belong to a user. `stage` runs inside the transaction, for Idempotency-Key.
      */
     async request(server: ServerIdentity, email: string, stage?: (tx: Executor) => Promise<void>): Promise<void> {
       const now = deps.clock()
-      const queued = await transaction(deps.sql, async (tx) => {
+      await transaction(deps.sql, async (tx) => {
         await repo.lockKey(tx, server.id, email)
         const user = await users.findByEmail(tx, server.id, email)
         await repo.supersedeLive(tx, server.id, email, now)
@@ -53,24 +54,18 @@ export function createPasswordResetService(deps: Deps) {
           now,
           expiresAt: new Date(now.getTime() + resetTtlSeconds * 1000),
         })
-        const enqueued = user
-          ? await deps.delivery.enqueue(tx, {
-              serverId: server.id,
-              userId: user.id,
-              subjectId: row.id,
-              recipient: user.email,
-              now,
-              secret: { kind: 'password_reset', ...secret },
-            })
-          : undefined
+        if (user)
+          await deps.delivery.enqueue(tx, {
+            serverId: server.id,
+            userId: user.id,
+            subjectId: row.id,
+            recipient: user.email,
+            now,
+            secret: { kind: 'password_reset', ...secret },
+            inline: false,
+          })
         await stage?.(tx)
-        return enqueued
       })
-      if (queued)
-        deps.delivery.sendCommitted(queued).catch((error: unknown) => {
-          // The row is committed: the worker sends it if this attempt could not.
-          deps.log.warn('password reset: the first send failed; the worker retries it', { error: String(error) })
-        })
     },
 
     /**
@@ -93,14 +88,19 @@ export function createPasswordResetService(deps: Deps) {
         const passwordHash = await deps.passwords.hash(input.password)
         return { attempt, user: await repo.resetPassword(tx, attempt.user_id, passwordHash, deps.clock()) }
       })
-      if (result.user) return toPublicUser(server.name, result.user)
+      if (result.user) {
+        // Whoever locked the email by guessing its old password no longer keeps its owner out.
+        await guard.forget(server.id, input.email)
+        return toPublicUser(server.name, result.user)
+      }
       // Thrown after the commit: the wrong attempt stays counted.
       if (result.attempt.outcome === 'gone' || result.attempt.outcome === 'matched') throw gone()
       throw wrongCode(result.attempt)
     },
 
-    /** Inside the caller's transaction: a password changed by other means ends the user's live code. */
-    revokeLive: (db: Executor, userId: string) => repo.revokeOfUser(db, userId, deps.clock()),
+    /** Inside the caller's transaction: a password changed by other means ends the live code of that email. */
+    revokeLive: (db: Executor, serverId: string, email: string) =>
+      repo.supersedeLive(db, serverId, email, deps.clock()),
   }
 }
 
