@@ -64,17 +64,19 @@ describe('POST /password-reset/', () => {
 
   test('an unknown email answers in about the same time as a user', async () => {
     const user = await registerActivatedUser(app, key)
-    const duration = async (email: string) => {
-      const started = performance.now()
-      expect((await call(app.url, 'POST', '/password-reset/', { key, json: { email } })).status).toBe(202)
-      return performance.now() - started
-    }
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
     const known: number[] = []
     const unknown: number[] = []
-    for (let i = 0; i < 7; i += 1) {
-      known.push(await duration(user.email))
-      unknown.push(await duration(uniqueEmail('nobody')))
+    for (let i = 0; i < 9; i += 1) {
+      let started = performance.now()
+      const request = await requestReset(app, key, user.email)
+      known.push(performance.now() - started)
+      expect(request.reply.status).toBe(202)
+      // The worker's send, after the answer, is left out of the next request's time.
+      await request.code()
+      started = performance.now()
+      expect((await requestReset(app, key, uniqueEmail('nobody'))).reply.status).toBe(202)
+      unknown.push(performance.now() - started)
     }
     // The bound the Basic-credentials timing test uses, both ways.
     expect(median(unknown)).toBeGreaterThan(median(known) / 2)

@@ -70,8 +70,12 @@ export function createDelivery(deps: Omit<Deps, 'delivery'>) {
     repo,
     /** In the caller's transaction: the email row, claimed for the request when quota, caps and pause allow. */
     async enqueue(tx: Executor, email: NewEmail): Promise<Enqueued> {
-      const { id } = await repo.insert(tx, { ...email, kind: email.secret.kind })
-      const claim = email.inline === false ? undefined : await claims.own(tx, id, email.secret)
+      const row = { ...email, kind: email.secret.kind }
+      // Nothing to claim: the row and the workers' wake-up go in one round trip.
+      if (email.inline === false)
+        return Promise.all([repo.insert(tx, row), repo.notify(tx)]).then(() => ({ claim: undefined }))
+      const { id } = await repo.insert(tx, row)
+      const claim = await claims.own(tx, id, email.secret)
       if (!claim) await repo.notify(tx)
       return { claim }
     },

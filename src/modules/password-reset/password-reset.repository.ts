@@ -3,6 +3,8 @@ import type { Statements } from '../../db/statements'
 import type { PublicUserRow } from '../users/users.repository'
 
 export interface NewPasswordReset {
+  /** Made by the caller, so the email that announces it can be written in the same round trip. */
+  id: string
   serverId: string
   email: string
   /** Null when no user has this email: the row only makes the answers look the same. */
@@ -41,7 +43,7 @@ export function createPasswordResetsRepository(statements: Statements) {
     supersedeLive: (db: Executor, serverId: string, email: string, now: Date) =>
       supersede.maybeOne(db, [serverId, email, now]),
     insert: (db: Executor, r: NewPasswordReset) =>
-      insert.one<{ id: string }>(db, [r.serverId, r.email, r.userId, r.codeHmac, r.now, r.expiresAt]),
+      insert.one<{ id: string }>(db, [r.id, r.serverId, r.email, r.userId, r.codeHmac, r.now, r.expiresAt]),
     consume: (db: Executor, a: ResetAttempt) =>
       consume.one<ResetOutcome>(db, [a.serverId, a.email, a.codeHmac, a.previousCodeHmac, a.now, a.maxAttempts]),
     resetPassword: (db: Executor, userId: string, passwordHash: string, now: Date) =>
