@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { connect } from '../src/db/client'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
-import { startTestApp, TEST_SECRET_KEY } from './support/app'
-import { freePort, testDatabaseUrl } from './support/database'
+import { startTestApp } from './support/app'
+import { testDatabaseUrl } from './support/database'
 import { eventually } from './support/eventually'
 import { type FakeMailjet, startFakeMailjet } from './support/fake-mailjet'
 import { call } from './support/http'
-import { startScript } from './support/process'
-import { startTcpProxy } from './support/tcp-proxy'
+import { type startScript, startService as startServiceProcess } from './support/process'
+import { proxyToTestDatabase } from './support/tcp-proxy'
 import { PASSWORD, uniqueEmail } from './support/users'
 
 // The service runs as processes here (killed, restarted, two at once): a bound against hangs.
@@ -46,27 +46,16 @@ afterAll(async () => {
 
 /** `bun run start` on the test database with short delivery delays: retries and leases within seconds. */
 async function startService(env: Record<string, string> = {}) {
-  const { child, output } = await startScript(
-    ['start'],
-    {
-      DATABASE_URL: testDatabaseUrl(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MAILJET_API_KEY: 'process-key',
-      MAILJET_API_SECRET: 'process-secret',
-      MAILJET_API_URL: mailjet.url,
-      SECRET_KEY: TEST_SECRET_KEY,
-      MAIL_INLINE_WAIT_MS: '100',
-      MAILJET_TIMEOUT_MS: '1000',
-      MAIL_LEASE_SECONDS: '2',
-      MAIL_RETRY_BASE_SECONDS: '0',
-      MAIL_POLL_INTERVAL_MS: '50',
-      ...env,
-    },
-    /"listening"/,
-  )
-  running.push(child)
-  return { child, output, url: /"url":"([^"]+)"/.exec(output())?.[1] ?? '' }
+  const service = await startServiceProcess(mailjet.url, {
+    MAIL_INLINE_WAIT_MS: '100',
+    MAILJET_TIMEOUT_MS: '1000',
+    MAIL_LEASE_SECONDS: '2',
+    MAIL_RETRY_BASE_SECONDS: '0',
+    MAIL_POLL_INTERVAL_MS: '50',
+    ...env,
+  })
+  running.push(service.child)
+  return service
 }
 
 const statuses = async (emails: string[]) =>
@@ -139,6 +128,9 @@ describe('SIGTERM', () => {
     const service = await startService({ DELIVERY_WORKER: 'off' })
     const inFlight = Array.from({ length: 3 }, () => uniqueEmail('inflight'))
     await Promise.all(inFlight.map((email) => register(service.url, email)))
+    // Each of their sends reached Mailjet (and hangs there) before it starts failing.
+    const reached = (email: string) => mailjet.requests.some((r) => r.body.Messages[0]?.To[0]?.Email === email)
+    await eventually(() => inFlight.every(reached))
     mailjet.behave('fail-500')
     const queued = Array.from({ length: 2 }, () => uniqueEmail('queued'))
     await Promise.all(queued.map((email) => register(service.url, email)))
@@ -161,13 +153,8 @@ describe('SIGTERM', () => {
 
 describe('the database blinks right after Mailjet accepted an email', () => {
   test('the send is recorded once it is back: sent once, never again when its lease ends', async () => {
-    const target = new URL(testDatabaseUrl())
-    const port = await freePort()
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, port)
-    const viaProxy = new URL(testDatabaseUrl())
-    viaProxy.hostname = '127.0.0.1'
-    viaProxy.port = String(port)
-    const app = await startTestApp({ databaseUrl: viaProxy.toString(), env: { MAIL_INLINE_WAIT_MS: '10000' } })
+    const { proxy, url } = await proxyToTestDatabase()
+    const app = await startTestApp({ databaseUrl: url, env: { MAIL_INLINE_WAIT_MS: '10000' } })
     try {
       const key = (await app.createServer()).api_key
       const email = uniqueEmail('blink')

@@ -3,10 +3,10 @@ import postgres from 'postgres'
 import { startTemporaryEmbedded, type TemporaryDatabase } from '../src/db/embedded'
 import { migrate } from '../src/db/migrate'
 import { startTestApp, type TestApp } from './support/app'
-import { freePort, testDatabaseUrl } from './support/database'
+import { testDatabaseUrl } from './support/database'
 import { call } from './support/http'
 import { installed } from './support/installed'
-import { startTcpProxy } from './support/tcp-proxy'
+import { proxyToTestDatabase } from './support/tcp-proxy'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // A bound against hangs (a database started and stopped, load run until recovery), not a
@@ -103,19 +103,15 @@ async function expectNothingLost(databaseUrl: string, serverId: string, outcomes
 }
 
 describe('the database cut off (a TCP proxy in front of it) under load', () => {
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>
+  let proxy: Awaited<ReturnType<typeof proxyToTestDatabase>>['proxy']
   let app: TestApp
   const logs: { level: string; message: string }[] = []
 
   beforeAll(async () => {
-    const target = new URL(testDatabaseUrl())
-    const port = await freePort()
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, port)
-    const viaProxy = new URL(testDatabaseUrl())
-    viaProxy.hostname = '127.0.0.1'
-    viaProxy.port = String(port)
+    const proxied = await proxyToTestDatabase()
+    proxy = proxied.proxy
     app = await startTestApp({
-      databaseUrl: viaProxy.toString(),
+      databaseUrl: proxied.url,
       env: { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'info' },
       onLog: (line) => logs.push(JSON.parse(line)),
     })

@@ -3,11 +3,10 @@ import postgres from 'postgres'
 import { connect } from '../src/db/client'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
-import { TEST_SECRET_KEY } from './support/app'
 import { testDatabaseUrl } from './support/database'
 import { type FakeMailjet, startFakeMailjet } from './support/fake-mailjet'
 import { call, type Reply } from './support/http'
-import { startScript } from './support/process'
+import { startService } from './support/process'
 import { PASSWORD, uniqueEmail } from './support/users'
 
 // The service runs as a process that the tests kill with SIGKILL mid-request: a bound
@@ -32,22 +31,7 @@ afterAll(async () => {
 
 /** `bun run start` on the test database; a key stays locked 1 s by a run that died. */
 async function startAndFindUrl(env: Record<string, string> = {}) {
-  const { child, output } = await startScript(
-    ['start'],
-    {
-      DATABASE_URL: testDatabaseUrl(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MAILJET_API_KEY: 'process-key',
-      MAILJET_API_SECRET: 'process-secret',
-      MAILJET_API_URL: mailjet.url,
-      IDEMPOTENCY_LOCK_SECONDS: '1',
-      SECRET_KEY: TEST_SECRET_KEY,
-      ...env,
-    },
-    /"listening"/,
-  )
-  const url = /"url":"([^"]+)"/.exec(output())?.[1] ?? ''
+  const { child, output, url } = await startService(mailjet.url, { IDEMPOTENCY_LOCK_SECONDS: '1', ...env })
   // `bun run` starts the service as its child: that is the process to kill.
   const pid = Number(/"pid":(\d+)/.exec(output())?.[1])
   const kill = async () => {

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { connect } from '../src/db/client'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createServersService } from '../src/modules/servers/servers.service'
-import { startTestApp, TEST_SECRET_KEY } from './support/app'
+import { startTestApp } from './support/app'
 import { freePort, testDatabaseUrl } from './support/database'
 import { type FakeMailjet, startFakeMailjet } from './support/fake-mailjet'
 import { call } from './support/http'
-import { startScript } from './support/process'
-import { startTcpProxy } from './support/tcp-proxy'
+import { startService as startServiceProcess } from './support/process'
+import { proxyToTestDatabase } from './support/tcp-proxy'
 import { PASSWORD, uniqueEmail } from './support/users'
 
 // These tests start the service as a process (a first `dev` also runs initdb):
@@ -27,22 +27,8 @@ beforeAll(async () => {
 afterAll(() => mailjet.stop())
 
 /** `bun run start` on the test database, mailing the fake Mailjet, on a port of its own. */
-function startService(env: Record<string, string> = {}, ready: RegExp | (() => Promise<boolean>) = /"listening"/) {
-  return startScript(
-    ['start'],
-    {
-      DATABASE_URL: testDatabaseUrl(),
-      SECRET_KEY: TEST_SECRET_KEY,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MAILJET_API_KEY: 'process-key',
-      MAILJET_API_SECRET: 'process-secret',
-      MAILJET_API_URL: mailjet.url,
-      ...env,
-    },
-    ready,
-  )
-}
+const startService = (env: Record<string, string> = {}, ready?: RegExp | (() => Promise<boolean>)) =>
+  startServiceProcess(mailjet.url, env, ready)
 
 const serviceUrl = (output: string) => /"url":"([^"]+)"/.exec(output)?.[1] ?? ''
 
@@ -159,13 +145,8 @@ describe('request logs', () => {
 
 describe('a database outage', () => {
   test('/health answers 503 while the database is away and 200 again by itself when it returns', async () => {
-    const target = new URL(testDatabaseUrl())
-    const port = await freePort()
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, port)
-    const viaProxy = new URL(testDatabaseUrl())
-    viaProxy.hostname = '127.0.0.1'
-    viaProxy.port = String(port)
-    const app = await startTestApp({ databaseUrl: viaProxy.toString() })
+    const { proxy, url } = await proxyToTestDatabase()
+    const app = await startTestApp({ databaseUrl: url })
     try {
       expect((await call(app.url, 'GET', '/health')).status).toBe(200)
       proxy.cut()

@@ -1,5 +1,7 @@
 import { join } from 'node:path'
+import { TEST_SECRET_KEY } from './app'
 import { CONFIG_VARIABLES } from './config-variables'
+import { testDatabaseUrl } from './database'
 
 export const ROOT = join(import.meta.dir, '../..')
 
@@ -67,4 +69,30 @@ export async function startScript(
     await Bun.sleep(20)
   }
   return { child, output: () => output }
+}
+
+/**
+ * `bun run start` on the test database, mailing the (fake) Mailjet at `mailjetUrl`, on a
+ * port of its own; resolves once `ready`, with the URL it logged (when it logs at info).
+ */
+export async function startService(
+  mailjetUrl: string,
+  env: Record<string, string> = {},
+  ready: RegExp | (() => Promise<boolean>) = /"listening"/,
+) {
+  const started = await startScript(
+    ['start'],
+    {
+      DATABASE_URL: testDatabaseUrl(),
+      SECRET_KEY: TEST_SECRET_KEY,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MAILJET_API_KEY: 'process-key',
+      MAILJET_API_SECRET: 'process-secret',
+      MAILJET_API_URL: mailjetUrl,
+      ...env,
+    },
+    ready,
+  )
+  return { ...started, url: /"url":"([^"]+)"/.exec(started.output())?.[1] ?? '' }
 }

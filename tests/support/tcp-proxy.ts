@@ -1,4 +1,5 @@
 import type { Socket } from 'bun'
+import { freePort, testDatabaseUrl } from './database'
 
 /**
  * A TCP forwarder on 127.0.0.1 that a test can cut and restore, to play a
@@ -59,4 +60,15 @@ export async function startTcpProxy(target: { host: string; port: number }, port
       listener ??= listen()
     },
   }
+}
+
+/** The test database behind a proxy a test can cut: the proxy, and the URL that goes through it. */
+export async function proxyToTestDatabase() {
+  const target = new URL(testDatabaseUrl())
+  const port = await freePort()
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, port)
+  const viaProxy = new URL(testDatabaseUrl())
+  viaProxy.hostname = '127.0.0.1'
+  viaProxy.port = String(port)
+  return { proxy, url: viaProxy.toString() }
 }
