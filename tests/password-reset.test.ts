@@ -168,6 +168,26 @@ describe('POST /password-reset/confirm', () => {
     expect((await signIn(user.credentials)).status).toBe(200)
   })
 
+  test('guesses sent at once cannot get past the attempt limit, and a right code is used once', async () => {
+    const user = await registerActivatedUser(app, key)
+    const code = await requestReset(app, key, user.email).then((r) => r.code())
+    const wrong = code === '999999' ? '999998' : '999999'
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        confirmReset(app, key, { email: user.email, code: wrong, password: NEW_PASSWORD }),
+      ),
+    )
+    const statuses = guesses.map((g) => g.status)
+    expect(statuses.filter((s) => s === 422).length).toBe(app.config.activationMaxAttempts)
+    expect(statuses.filter((s) => s === 410).length).toBe(12 - app.config.activationMaxAttempts)
+    const other = await registerActivatedUser(app, key)
+    const otherCode = await requestReset(app, key, other.email).then((r) => r.code())
+    const twice = await Promise.all(
+      [1, 2].map(() => confirmReset(app, key, { email: other.email, code: otherCode, password: NEW_PASSWORD })),
+    )
+    expect(twice.map((r) => r.status).sort()).toEqual([200, 410])
+  })
+
   test('an email that never asked answers 422 with every attempt left, user or not', async () => {
     const user = await registerActivatedUser(app, key)
     for (const email of [user.email, uniqueEmail('never')]) {
