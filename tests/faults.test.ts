@@ -13,8 +13,13 @@ import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 // speed assertion. It applies to this file only.
 setDefaultTimeout(60_000)
 
-/** Short, so an outage costs the test little; the contract's default is 2000. */
-const TIMEOUT_MS = 500
+/**
+ * The contract's default. Under a loaded CI machine (two cores shared by the suite, the
+ * service, PostgreSQL and its fsyncs), a registration's transaction on a healthy database
+ * took over 500 ms now and then: an honest 503 after the database was back, which this
+ * file's "served again within 2 s" and "one line per outage" must not mistake for the outage.
+ */
+const TIMEOUT_MS = 2_000
 /** Past the deadline: Bun's scheduling and the problem's serialization on a busy machine. */
 const SLACK_MS = 700
 /** A registration also hashes its password first, which is not waiting on the database. */
