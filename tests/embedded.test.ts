@@ -14,7 +14,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from '../src/db/client'
-import { EmbeddedDatabaseError, freePort, lockDataFolder, startEmbedded } from '../src/db/embedded'
+import { EmbeddedDatabaseError, freePort, listenablePort, lockDataFolder, startEmbedded } from '../src/db/embedded'
 import { lockHolder } from '../src/db/embedded/data-lock'
 import {
   postgresUser,
@@ -142,6 +142,34 @@ describe('one process per data folder', () => {
     } finally {
       other.kill()
       await other.exited
+    }
+  })
+})
+
+describe('the dev database’s port', () => {
+  test('kept while free; moved when it is the local end of a connection, where nothing answers but no listener fits', async () => {
+    const free = await freePort()
+    expect(await listenablePort(free)).toBe(free)
+
+    // An outgoing connection's local port: in the ephemeral range, like DEV_PORT; nothing listens there.
+    const server = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+    const client = await Bun.connect({ hostname: '127.0.0.1', port: server.port, socket: { data() {} } })
+    try {
+      const busy = client.localPort
+      const answers = await Bun.connect({ hostname: '127.0.0.1', port: busy, socket: { data() {} } }).then(
+        (socket) => {
+          socket.end()
+          return true
+        },
+        () => false,
+      )
+      expect(answers).toBe(false)
+      const chosen = await listenablePort(busy)
+      expect(chosen).not.toBe(busy)
+      expect(chosen).toBeGreaterThan(0)
+    } finally {
+      client.end()
+      server.stop(true)
     }
   })
 })

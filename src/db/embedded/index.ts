@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { createServer, connect as netConnect } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { type DataLock, lockDataFolder } from './data-lock'
@@ -39,17 +39,6 @@ const DEV_LOG_FILE = join(DEV_FOLDER, 'postgres.log')
 
 function embeddedUrl(port: number): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: '127.0.0.1', port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
 }
 
 /** A port nothing listens on right now. */
@@ -108,11 +97,43 @@ export async function startEmbedded(
   }
 }
 
+/**
+ * True when a listener can be opened on the port now, as PostgreSQL opens one. Nothing
+ * answering is not enough: DEV_PORT lies in Linux's ephemeral range, where a port can be
+ * the local end of another program's connection (or of one in TIME_WAIT) and refuse a bind.
+ */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
+/** `preferred` when PostgreSQL could listen on it now, else a free port. */
+export async function listenablePort(preferred: number): Promise<number> {
+  return (await canListen(preferred)) ? preferred : await freePort()
+}
+
 async function devPort(): Promise<number> {
   const recorded = existsSync(DEV_PORT_FILE) ? Number(readFileSync(DEV_PORT_FILE, 'utf8')) : Number.NaN
-  const port = recorded > 0 ? recorded : DEV_PORT
   // Something else took it (another program, not a database of ours): move, and remember.
-  return (await portAnswers(port)) ? await freePort() : port
+  return listenablePort(recorded > 0 ? recorded : DEV_PORT)
+}
+
+// PostgreSQL's FATAL line for a port it could not bind (its LOG line before it says why).
+const ADDRESS_IN_USE = /could not create any TCP\/IP sockets|address already in use/i
+
+/** On the dev port, or, when it was taken between the check and PostgreSQL's bind, on a free one. */
+async function startOnDevPort(): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await devPort()
+  try {
+    return { port, ...(await startEmbedded(DEV_DATA_DIR, port, DEV_LOG_FILE)) }
+  } catch (error) {
+    if (!(error instanceof EmbeddedDatabaseError && ADDRESS_IN_USE.test(error.message))) throw error
+    const free = await freePort()
+    return { port: free, ...(await startEmbedded(DEV_DATA_DIR, free, DEV_LOG_FILE)) }
+  }
 }
 
 async function startDev(lock: DataLock): Promise<EmbeddedDatabase> {
@@ -123,9 +144,8 @@ async function startDev(lock: DataLock): Promise<EmbeddedDatabase> {
       // Left running by a `dev` that was killed: this process owns the folder now, and stops it.
       postmaster = adoptPostmaster(DEV_DATA_DIR, running)
     } else {
-      const port = await devPort()
-      const started = await startEmbedded(DEV_DATA_DIR, port, DEV_LOG_FILE)
-      postmaster = { port, stop: started.stop }
+      const started = await startOnDevPort()
+      postmaster = { port: started.port, stop: started.stop }
     }
     writeFileSync(DEV_PORT_FILE, `${postmaster.port}\n`)
   } catch (error) {
