@@ -3,11 +3,16 @@ import type { Executor } from '../db/client'
 import { queriesInFlight } from '../db/statements'
 import type { Deps } from '../deps'
 import type { EmailSecret } from '../secrets'
+import { PROBE_BASE_SECONDS, PROBE_MAX_SECONDS } from './delivery.backoff'
 import { type Claim, createClaims } from './delivery.claims'
 import { createInFlight } from './delivery.in-flight'
 import { createDeliveryRepository } from './delivery.repository'
 import { type AttemptResult, createSender } from './delivery.sender'
 import { createWorker } from './delivery.worker'
+
+export const EMAILS_CHANNEL = 'registration_api_emails'
+/** Emails claimed, and sent at once, per round. */
+const BATCH = 25
 
 export interface NewEmail {
   serverId: string
@@ -35,8 +40,21 @@ export function createDelivery(deps: Omit<Deps, 'delivery'>) {
   const repo = createDeliveryRepository(deps.statements)
   const claims = createClaims(deps, repo, workerId)
   const sender = createSender(deps, repo, workerId)
-  const inFlight = createInFlight(deps.log)
-  const worker = createWorker(deps, repo, claims, sender, inFlight)
+  const inFlight = createInFlight<AttemptResult>(deps.log, 'email', { status: 'pending' })
+  const worker = createWorker(deps, {
+    name: 'delivery',
+    channel: EMAILS_CHANNEL,
+    batch: BATCH,
+    // While Mailjet refuses the account, one instance sends one probe now and then.
+    async round() {
+      const probe = await repo.claimProbe(deps.sql, deps.clock(), PROBE_BASE_SECONDS, PROBE_MAX_SECONDS)
+      const claimed = await claims.due(deps.sql, probe ? 1 : BATCH, probe !== undefined)
+      await Promise.all(
+        claimed.map((claim) => inFlight.run(claim.email.id, (signal) => sender.attempt(claim, signal, !!probe))),
+      )
+      return claimed.length
+    },
+  })
   const { dailyLimit, monthlyLimit } = deps.config.delivery
 
   /** The state /health and /metrics show. */
@@ -87,7 +105,7 @@ export function createDelivery(deps: Omit<Deps, 'delivery'>) {
     async sendCommitted(enqueued: Enqueued): Promise<AttemptResult> {
       const { claim } = enqueued
       if (!claim) return { status: 'pending' }
-      const attempt = inFlight.run(claim, (signal) => sender.attempt(claim, signal))
+      const attempt = inFlight.run(claim.email.id, (signal) => sender.attempt(claim, signal))
       const waited = new Promise<AttemptResult>((resolve) => {
         const timer = setTimeout(resolve, deps.config.delivery.inlineWaitMs, { status: 'pending' })
         void attempt.finally(() => clearTimeout(timer))

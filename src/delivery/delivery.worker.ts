@@ -1,28 +1,25 @@
 import type { Deps } from '../deps'
-import { PROBE_BASE_SECONDS, PROBE_MAX_SECONDS } from './delivery.backoff'
-import type { Claims } from './delivery.claims'
-import type { InFlight } from './delivery.in-flight'
-import type { DeliveryRepository } from './delivery.repository'
-import type { Sender } from './delivery.sender'
 
-export const EMAILS_CHANNEL = 'registration_api_emails'
-/** Emails claimed, and sent at once, per round. */
-const BATCH = 25
-/** Rounds running at once, so one claims while another waits on Mailjet's answers. */
+/** Rounds running at once, so one claims while another waits on the far side's answers. */
 const LANES = 2
 
+export interface Queue {
+  /** Shown in the log. */
+  name: string
+  /** NOTIFY channel that wakes the workers of every instance. */
+  channel: string
+  /** Most jobs claimed per round; a full round goes on at once, a shorter one sleeps. */
+  batch: number
+  /** One round: claims due jobs (FOR UPDATE SKIP LOCKED, under a lease), runs them, resolves how many it claimed. */
+  round(): Promise<number>
+}
+
 /**
- * The delivery worker every instance runs beside the HTTP app: it wakes on
- * NOTIFY and on a timer, claims due emails (FOR UPDATE SKIP LOCKED, under a
- * lease) and sends them; while the account is paused it sends one probe now and then.
+ * A worker every instance runs beside the HTTP app, for one queue in PostgreSQL
+ * (emails, webhook deliveries): it wakes on NOTIFY and on a timer (the safety net)
+ * and runs the queue's rounds.
  */
-export function createWorker(
-  deps: Pick<Deps, 'sql' | 'config' | 'clock' | 'log'>,
-  repo: DeliveryRepository,
-  claims: Claims,
-  sender: Sender,
-  inFlight: InFlight,
-) {
+export function createWorker(deps: Pick<Deps, 'sql' | 'config' | 'log'>, queue: Queue) {
   let running = false
   const sleepers = new Set<() => void>()
   const wake = () => {
@@ -42,14 +39,6 @@ export function createWorker(
       sleepers.add(done)
     })
 
-  /** One round: resolves how many emails it claimed. */
-  async function round(): Promise<number> {
-    const probe = await repo.claimProbe(deps.sql, deps.clock(), PROBE_BASE_SECONDS, PROBE_MAX_SECONDS)
-    const claimed = await claims.due(deps.sql, probe ? 1 : BATCH, probe !== undefined)
-    await Promise.all(claimed.map((claim) => inFlight.run(claim, (signal) => sender.attempt(claim, signal, !!probe))))
-    return claimed.length
-  }
-
   // While the database is away every round fails: one line when that starts, one when it ends.
   let failing = false
 
@@ -57,17 +46,17 @@ export function createWorker(
     while (running) {
       let claimed = 0
       try {
-        claimed = await round()
-        if (failing) deps.log.info('delivery rounds work again')
+        claimed = await queue.round()
+        if (failing) deps.log.info(`${queue.name} rounds work again`)
         failing = false
       } catch (error) {
         if (!failing)
-          deps.log.warn('delivery rounds fail; retrying every poll interval', {
+          deps.log.warn(`${queue.name} rounds fail; retrying every poll interval`, {
             error: error instanceof Error ? error.message : String(error),
           })
         failing = true
       }
-      if (running && claimed < BATCH) await sleep(deps.config.delivery.pollIntervalMs)
+      if (running && claimed < queue.batch) await sleep(deps.config.delivery.pollIntervalMs)
     }
   }
 
@@ -75,16 +64,16 @@ export function createWorker(
     async start(): Promise<void> {
       running = true
       try {
-        const listening = await deps.sql.listen(EMAILS_CHANNEL, wake)
+        const listening = await deps.sql.listen(queue.channel, wake)
         unlisten = listening.unlisten
       } catch (error) {
-        deps.log.warn('LISTEN failed; the delivery worker polls only', {
+        deps.log.warn(`LISTEN failed; the ${queue.name} worker polls only`, {
           error: error instanceof Error ? error.message : String(error),
         })
       }
       lanes = Array.from({ length: LANES }, run)
     },
-    /** Stops claiming; the caller then lets in-flight sends finish (InFlight.drain). */
+    /** Stops claiming; the caller then lets in-flight work finish (InFlight.drain). */
     async stop(): Promise<void> {
       running = false
       wake()
