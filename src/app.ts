@@ -18,6 +18,7 @@ import { createActivationService } from './modules/activation/activation.service
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes'
 import { createPasswordResetService } from './modules/password-reset/password-reset.service'
 import { usersRoutes } from './modules/users/users.routes'
+import { webhooksRoutes } from './webhooks/webhooks.routes'
 
 /**
  * Bun refuses larger bodies outright, with a bare 413. Up to this, the JSON parser
@@ -55,6 +56,7 @@ export function createApp(deps: Deps) {
     .use(deliveryRoutes(deps, access))
     .use(accountsRoutes(createAccountsService(deps, passwordReset), access))
     .use(passwordResetRoutes(deps, passwordReset, access))
+    .use(webhooksRoutes(deps, access))
 }
 
 export type App = ReturnType<typeof createApp>

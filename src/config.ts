@@ -51,6 +51,16 @@ export interface Config {
   databaseTimeoutMs: number
   /** How long an Idempotency-Key stays locked by a run that has not answered (one whose instance died). */
   idempotencyLockSeconds: number
+  webhooks: WebhooksConfig
+}
+
+/** Webhook deliveries (README, "Webhooks"); they share the outbox's lease and poll interval. */
+export interface WebhooksConfig {
+  /** Lets webhooks reach loopback, private and link-local addresses (tests only). */
+  allowPrivate: boolean
+  timeoutMs: number
+  retryBaseSeconds: number
+  giveUpSeconds: number
 }
 
 /** The outbox and its worker (README, "Delivery"). */
@@ -124,6 +134,19 @@ function delivery(env: Env): DeliveryConfig {
     throw new ConfigError(
       `MAIL_LEASE_SECONDS must be longer than MAILJET_TIMEOUT_MS (${config.mailjetTimeoutMs} ms), got "${config.leaseSeconds}"`,
     )
+  return config
+}
+
+function webhooks(env: Env): WebhooksConfig {
+  const config = {
+    allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 30_000),
+    retryBaseSeconds: integer(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 0, 3_600),
+    giveUpSeconds: integer(env, 'WEBHOOK_GIVE_UP_SECONDS', 86_400, 1, 30 * 86_400),
+  }
+  // The webhook worker holds a row under the outbox's lease: a call must end before it does.
+  if (integer(env, 'MAIL_LEASE_SECONDS', 60, 1, 3_600) * 1000 <= config.timeoutMs)
+    throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be shorter than MAIL_LEASE_SECONDS, got "${config.timeoutMs}"`)
   return config
 }
 
@@ -222,5 +245,6 @@ export function parseConfig(env: Env): Config {
     },
     databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 2_000, 100, 600_000),
     idempotencyLockSeconds: integer(env, 'IDEMPOTENCY_LOCK_SECONDS', 60, 1, 3_600),
+    webhooks: webhooks(env),
   }
 }

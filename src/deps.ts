@@ -7,6 +7,7 @@ import type { Logger } from './log'
 import type { Mailer } from './mail/mailer'
 import type { Metrics } from './metrics/metrics'
 import type { Passwords } from './passwords'
+import type { Webhooks } from './webhooks/webhooks'
 
 /** What the HTTP app needs from outside; tests pass their own clock and mailer. */
 export interface Deps {
@@ -20,4 +21,6 @@ export interface Deps {
   metrics: Metrics
   /** The outbox; built from the rest by createDelivery. */
   delivery: Delivery
+  /** Webhook events and their worker; built from the rest by createWebhooks. */
+  webhooks: Webhooks
 }

@@ -15,6 +15,7 @@ import { createMaintenanceTasks } from './maintenance/maintenance.tasks'
 import { createMetrics } from './metrics/metrics'
 import { PortInUseError } from './os/port'
 import { createPasswords } from './passwords'
+import { createWebhooks } from './webhooks/webhooks'
 
 /** How long in-flight requests may run on after SIGTERM before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000
@@ -53,7 +54,7 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
     log,
     metrics,
   }
-  const deps = { ...base, delivery: createDelivery(base) }
+  const deps = { ...base, delivery: createDelivery(base), webhooks: createWebhooks(base) }
   const app = createApp(deps)
   if (inbox) app.use(inboxRoutes(inbox))
   try {
@@ -67,7 +68,10 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
   const maintenance = startMaintenance(createMaintenanceTasks(deps), log)
   const url = `http://${config.host}:${app.server?.port}`
   const metricsServer = serveMetricsApart(config, deps.metrics)
-  if (config.delivery.worker) await deps.delivery.startWorker()
+  if (config.delivery.worker) {
+    await deps.delivery.startWorker()
+    await deps.webhooks.startWorker()
+  }
   const server: RunningServer = {
     url,
     log,
@@ -81,7 +85,7 @@ export async function serve(config: Config, databaseUrl: string, options: ServeO
       }
       await maintenance.stop()
       // The worker stops claiming; its sends (and the requests' background ones) get the same grace.
-      await deps.delivery.stop(SHUTDOWN_GRACE_MS)
+      await Promise.all([deps.delivery.stop(SHUTDOWN_GRACE_MS), deps.webhooks.stop(SHUTDOWN_GRACE_MS)])
       metricsServer?.stop(true)
       await sql.end({ timeout: 5 })
     },

@@ -41,6 +41,7 @@ describe('parseConfig', () => {
       metrics: { enabled: true, port: undefined },
       databaseTimeoutMs: 2_000,
       idempotencyLockSeconds: 60,
+      webhooks: { allowPrivate: false, timeoutMs: 5_000, retryBaseSeconds: 30, giveUpSeconds: 86_400 },
     })
   })
 

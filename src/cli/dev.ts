@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { connect } from '../db/client'
@@ -9,23 +8,11 @@ import { createServersService } from '../modules/servers/servers.service'
 import { assertPortFree } from '../os/port'
 import { serve } from '../server'
 import { configOrExit } from './config-or-exit'
+import { devSecretKey } from './dev-secret-key'
 import { exitOnFailure } from './exit-on-failure'
 
 // The local key and the secret key are kept beside the dev database so they survive restarts.
 const LOCAL_KEY_FILE = join(DEV_FOLDER, 'local-api-key')
-const SECRET_KEY_FILE = join(DEV_FOLDER, 'secret-key')
-
-/** SECRET_KEY when set, else the one this checkout made on its first run (codes stored under it keep working). */
-async function devSecretKey(configured: string | undefined): Promise<string> {
-  if (configured) return configured
-  const file = Bun.file(SECRET_KEY_FILE)
-  if (await file.exists()) return (await file.text()).trim()
-  const key = randomBytes(32).toString('base64url')
-  await mkdir(DEV_FOLDER, { recursive: true })
-  // Readable by this user only: it keys the HMAC of every stored code.
-  await writeFile(SECRET_KEY_FILE, key, { mode: 0o600 })
-  return key
-}
 
 const parsed = configOrExit()
 // One dev per data folder and per port, both checked before anything starts.

@@ -35,7 +35,7 @@ export interface Enqueued {
  * The outbox: requests enqueue inside their transaction and try the first send
  * themselves after the commit; the worker does the rest.
  */
-export function createDelivery(deps: Omit<Deps, 'delivery'>) {
+export function createDelivery(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
   const workerId = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
   const repo = createDeliveryRepository(deps.statements)
   const claims = createClaims(deps, repo, workerId)

@@ -63,6 +63,7 @@ export function docsRoutes(publicUrl: string) {
               { name: 'Activation', description: 'Prove the email address: by code, by link, or ask for a new email' },
               { name: 'Accounts', description: 'Check a user’s password at sign-in; change it' },
               { name: 'Health', description: 'Liveness of the service and its database' },
+              { name: 'Webhooks', description: 'Signed events about a server’s users, and what became of them' },
             ],
             components: {
               securitySchemes: {

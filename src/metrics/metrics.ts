@@ -41,6 +41,12 @@ export function createMetrics() {
     labelNames: ['outcome', 'mailjet_status_class'],
     registers,
   })
+  const webhooks = new Counter({
+    name: 'webhooks_total',
+    help: 'Webhook attempts by outcome (delivered, retry, refused: a private address, disabled: 410, gave_up, aborted, failed) and the receiver status class',
+    labelNames: ['outcome', 'receiver_status_class'],
+    registers,
+  })
   const availability = new Counter({
     name: 'db_availability_changes_total',
     help: 'Times the service lost the database (change="lost": it answers 503 meanwhile) and got it back (change="back")',
@@ -98,6 +104,9 @@ export function createMetrics() {
           outcome: row.status === 'cancelled' ? 'cancelled' : 'gave_up',
           mailjet_status_class: statusClass(row.last_error_status),
         })
+    },
+    webhookAttempt(outcome: string, status: number | null) {
+      webhooks.inc({ outcome, receiver_status_class: statusClass(status) })
     },
     /** The pool's events (db/client.ts); the 503s themselves are http_requests_total{status="503"}. */
     database: {

@@ -10,6 +10,8 @@ import { createMailer } from '../../src/mail/create-mailer'
 import { createMetrics } from '../../src/metrics/metrics'
 import { createServersService } from '../../src/modules/servers/servers.service'
 import { createPasswords } from '../../src/passwords'
+import { codeKeys } from '../../src/secrets'
+import { createWebhooks } from '../../src/webhooks/webhooks'
 import { freePort, testDatabaseUrl } from './database'
 import { startFakeMailjet } from './fake-mailjet'
 
@@ -77,12 +79,15 @@ export async function startTestApp(options: TestAppOptions = {}) {
     log,
     metrics,
   }
-  const deps = { ...base, delivery: createDelivery(base) }
+  const deps = { ...base, delivery: createDelivery(base), webhooks: createWebhooks(base) }
   const app = createApp(deps).listen({ hostname: '127.0.0.1', port })
   // The worker runs only where a test asks for it (DELIVERY_WORKER=on): the others see the request's own attempt alone.
-  if (options.env?.DELIVERY_WORKER === 'on') await deps.delivery.startWorker()
+  if (options.env?.DELIVERY_WORKER === 'on') {
+    await deps.delivery.startWorker()
+    await deps.webhooks.startWorker()
+  }
   const url = `http://127.0.0.1:${app.server?.port}`
-  const servers = createServersService(deps)
+  const servers = createServersService({ ...deps, keys: codeKeys(config) })
 
   return {
     url,
@@ -97,10 +102,12 @@ export async function startTestApp(options: TestAppOptions = {}) {
       return servers.create(`${prefix}-${serverCount}-${crypto.randomUUID().slice(0, 8)}`)
     },
     delivery: deps.delivery,
+    webhooks: deps.webhooks,
     servers,
     async stop() {
       await app.stop(true)
       await deps.delivery.stop(1_000)
+      await deps.webhooks.stop(1_000)
       mailjet.stop()
       await sql.end({ timeout: 5 })
     },

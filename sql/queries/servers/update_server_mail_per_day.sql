@@ -2,4 +2,4 @@
 UPDATE servers
 SET mail_per_day = $2
 WHERE name = $1
-RETURNING id, name, created_at, mail_per_day
+RETURNING id, name, created_at, mail_per_day, webhook_url

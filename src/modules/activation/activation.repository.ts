@@ -22,6 +22,7 @@ export interface ActivationByToken {
   id: string
   user_id: string
   server_id: string
+  server_name: string
   email: string
   password_hash: string
   is_activated: boolean

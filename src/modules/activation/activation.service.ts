@@ -14,7 +14,7 @@ import {
   sha256,
 } from '../../secrets'
 import type { ServerIdentity } from '../servers/servers.repository'
-import { createUsersRepository, type UserRow } from '../users/users.repository'
+import { createUsersRepository, toPublicUser, type UserRow } from '../users/users.repository'
 import { createActivationsRepository } from './activation.repository'
 
 export type ActivationStatus = 'activated' | 'already_activated'
@@ -126,6 +126,12 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
     })
   }
 
+  /** In the activating transaction: the user.activated event, with the user as it now is. */
+  async function announceActivation(tx: Executor, serverId: string, serverName: string, email: string) {
+    const activated = await users.findByEmail(tx, serverId, email)
+    if (activated) await deps.webhooks.emit(tx, serverId, 'user.activated', toPublicUser(serverName, activated))
+  }
+
   /** No live code or link was left: either a concurrent request activated the user, or it is gone. */
   async function afterMiss(serverId: string, email: string): Promise<ActivationStatus> {
     const user = await users.findByEmail(deps.sql, serverId, email)
@@ -141,12 +147,16 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
     async activateByCode(server: ServerIdentity, user: UserRow, code: string): Promise<ActivationStatus> {
       if (user.is_activated) return 'already_activated'
       const [current, previous] = codeCandidates(keys, ACTIVATION_CODE_PURPOSE, code)
-      const attempt = await repo.consumeByCode(deps.sql, {
-        userId: user.id,
-        codeHmac: current,
-        previousCodeHmac: previous,
-        now: deps.clock(),
-        maxAttempts: activationMaxAttempts,
+      const attempt = await transaction(deps.sql, async (tx) => {
+        const attempt = await repo.consumeByCode(tx, {
+          userId: user.id,
+          codeHmac: current,
+          previousCodeHmac: previous,
+          now: deps.clock(),
+          maxAttempts: activationMaxAttempts,
+        })
+        if (attempt?.matched) await announceActivation(tx, server.id, server.name, user.email)
+        return attempt
       })
       if (!attempt) return afterMiss(server.id, user.email)
       if (attempt.matched) return 'activated'
@@ -171,8 +181,12 @@ export function createActivationService(deps: Deps, limits: { guard: PasswordGua
       )
       if (!account) throw invalidCredentials(headers)
       if (found.is_activated) return { status: 'already_activated', headers }
-      if (await repo.consumeByToken(deps.sql, found.id, deps.clock(), activationMaxAttempts))
-        return { status: 'activated', headers }
+      const consumed = await transaction(deps.sql, async (tx) => {
+        const consumed = await repo.consumeByToken(tx, found.id, deps.clock(), activationMaxAttempts)
+        if (consumed) await announceActivation(tx, found.server_id, found.server_name, found.email)
+        return consumed
+      })
+      if (consumed) return { status: 'activated', headers }
       const again = await repo.findByTokenHash(deps.sql, sha256(token))
       if (again?.is_activated) return { status: 'already_activated', headers }
       throw gone()

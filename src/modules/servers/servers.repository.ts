@@ -6,6 +6,15 @@ export interface ServerRow {
   name: string
   created_at: Date
   mail_per_day: number | null
+  webhook_url: string | null
+}
+
+export interface NewServer {
+  name: string
+  keyHash: Buffer
+  mailPerDay: number | null
+  webhookUrl: string | null
+  webhookSecret: Buffer | null
 }
 
 export interface ServerIdentity {
@@ -24,10 +33,19 @@ export function createServersRepository(statements: Statements) {
   const list = statements.get('servers/select_servers_with_user_count')
   const deleteByName = statements.get('servers/delete_server_by_name')
   const setMailPerDay = statements.get('servers/update_server_mail_per_day')
+  const setWebhook = statements.get('servers/update_server_webhook')
+  const webhookByName = statements.get('servers/select_server_webhook_by_name')
+  const rotateWebhookSecret = statements.get('servers/rotate_server_webhook_secret')
 
   return {
-    insert: (db: Executor, name: string, keyHash: Buffer, mailPerDay: number | null) =>
-      insert.one<ServerRow>(db, [name, keyHash, mailPerDay]),
+    insert: (db: Executor, s: NewServer) =>
+      insert.one<ServerRow>(db, [s.name, s.keyHash, s.mailPerDay, s.webhookUrl, s.webhookSecret]),
+    setWebhook: (db: Executor, name: string, url: string | null, sealedSecret: Buffer | null) =>
+      setWebhook.maybeOne<ServerRow>(db, [name, url, sealedSecret]),
+    webhookByName: (db: Executor, name: string) =>
+      webhookByName.maybeOne<{ id: string; webhook_url: string | null; has_secret: boolean }>(db, [name]),
+    rotateWebhookSecret: (db: Executor, name: string, sealedSecret: Buffer) =>
+      rotateWebhookSecret.maybeOne<{ id: string; name: string; webhook_url: string }>(db, [name, sealedSecret]),
     setMailPerDay: (db: Executor, name: string, mailPerDay: number | null) =>
       setMailPerDay.maybeOne<ServerRow>(db, [name, mailPerDay]),
     upsertKey: (db: Executor, name: string, keyHash: Buffer) => upsertKey.one<ServerRow>(db, [name, keyHash]),

@@ -53,6 +53,7 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
           now,
         })
         const issued = await activation.issue(tx, server.id, user, now)
+        await deps.webhooks.emit(tx, server.id, 'user.registered', toPublicUser(server.name, user))
         await stage?.(tx, { ...toPublicUser(server.name, user), activation_email: 'pending' })
         return { user, issued }
       }).catch((error: unknown) => {
@@ -95,9 +96,14 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
     },
 
     async delete(server: ServerIdentity, email: string): Promise<PublicUser> {
-      const user = isEmail(email) ? await users.deleteByEmail(deps.sql, server.id, email) : undefined
-      if (!user) throw notFound()
-      return toPublicUser(server.name, user)
+      if (!isEmail(email)) throw notFound()
+      return transaction(deps.sql, async (tx) => {
+        const user = await users.deleteByEmail(tx, server.id, email)
+        if (!user) throw notFound()
+        const deleted = toPublicUser(server.name, user)
+        await deps.webhooks.emit(tx, server.id, 'user.deleted', deleted)
+        return deleted
+      })
     },
   }
 }
