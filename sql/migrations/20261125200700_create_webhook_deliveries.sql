@@ -13,6 +13,8 @@ ALTER TABLE servers
 -- makes the change it announces. `body` is the exact JSON signed and sent on every attempt.
 CREATE TABLE webhook_deliveries (
     id              uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    -- Insertion order: breaks ties of created_at (events of one instant, instances' clocks).
+    seq             bigint      GENERATED ALWAYS AS IDENTITY,
     server_id       uuid        NOT NULL REFERENCES servers (id) ON DELETE CASCADE,
     event           text        NOT NULL,
     body            text        NOT NULL,
@@ -36,7 +38,7 @@ CREATE TABLE webhook_deliveries (
 -- The worker's claim: due rows, oldest first.
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at, id) WHERE status IN ('queued', 'sending');
 -- GET /webhooks/deliveries: a server's newest.
-CREATE INDEX webhook_deliveries_server_idx ON webhook_deliveries (server_id, created_at DESC, id DESC);
+CREATE INDEX webhook_deliveries_server_idx ON webhook_deliveries (server_id, created_at DESC, seq DESC);
 
 -- migrate:down
 DROP TABLE webhook_deliveries;

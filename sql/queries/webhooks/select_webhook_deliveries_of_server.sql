@@ -2,5 +2,5 @@
 SELECT id, event, status, attempts, created_at, delivered_at, last_status
 FROM webhook_deliveries
 WHERE server_id = $1
-ORDER BY created_at DESC, id DESC
+ORDER BY created_at DESC, seq DESC
 LIMIT $2
