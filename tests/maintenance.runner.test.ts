@@ -9,6 +9,7 @@ const NOTHING: SweepReport = {
   oldActivations: 0,
   oldPasswordResets: 0,
   oldEmails: 0,
+  oldWebhookDeliveries: 0,
 }
 
 test('sweeps one at a time, goes on after a failed sweep, and stop() waits for the sweep under way', async () => {

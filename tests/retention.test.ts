@@ -105,6 +105,27 @@ describe('the background maintenance', () => {
     expect(await userExists(id)).toBe(true)
   })
 
+  test('purges webhook deliveries settled more than RETENTION_SECONDS ago, never a queued one', async () => {
+    const server = await app.servers.create(`retention-${crypto.randomUUID().slice(0, 8)}`, {
+      webhookUrl: 'https://hooks.example.test/',
+    })
+    // No worker here: the registration's event stays queued.
+    await registerUser(app, server.api_key)
+    await app.sql`INSERT INTO webhook_deliveries (server_id, event, body, status, created_at, next_attempt_at)
+      VALUES (${server.id}, 'user.deleted', '{}', 'failed', ${time.clock()}, ${time.clock()})`
+    const statuses = async () =>
+      (await app.sql`SELECT status FROM webhook_deliveries WHERE server_id = ${server.id} ORDER BY status`).map(
+        (row) => row.status,
+      )
+    expect(await statuses()).toEqual(['failed', 'queued'])
+    time.advance(24 * HOUR - 60)
+    await sweep()
+    expect(await statuses()).toEqual(['failed', 'queued'])
+    time.advance(120)
+    expect((await sweep()).oldWebhookDeliveries).toBeGreaterThanOrEqual(1)
+    expect(await statuses()).toEqual(['queued'])
+  })
+
   test('deletes expired limit counters', async () => {
     const email = uniqueEmail()
     await call(app.url, 'POST', '/validation/', { key, basic: { email, password: 'wrong' }, json: { code: '0000' } })

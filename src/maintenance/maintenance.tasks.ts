@@ -9,13 +9,15 @@ export interface SweepReport {
   oldActivations: number
   oldPasswordResets: number
   oldEmails: number
+  oldWebhookDeliveries: number
 }
 
 /**
  * One sweep of the background maintenance, by the service's clock: counters that
  * expired, users never activated within UNACTIVATED_TTL_SECONDS of their last
  * email, codes (activation and password reset) and links whose lifetime ended
- * more than RETENTION_SECONDS ago, and emails settled (sent, failed, cancelled) that long ago.
+ * more than RETENTION_SECONDS ago, and emails and webhook deliveries settled
+ * (sent or delivered, failed, cancelled) that long ago.
  * Each statement deletes in batches and skips rows another instance is deleting,
  * so every instance can sweep at once.
  */
@@ -25,6 +27,7 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
   const activations = deps.statements.get('maintenance/delete_old_activations')
   const resets = deps.statements.get('maintenance/delete_old_password_resets')
   const emails = deps.statements.get('maintenance/delete_old_emails')
+  const webhookDeliveries = deps.statements.get('maintenance/delete_old_webhook_deliveries')
 
   async function drain(run: () => Promise<unknown[]>): Promise<number> {
     let total = 0
@@ -44,6 +47,9 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
       oldActivations: await drain(() => activations.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
       oldPasswordResets: await drain(() => resets.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
       oldEmails: await drain(() => emails.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
+      oldWebhookDeliveries: await drain(() =>
+        webhookDeliveries.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH]),
+      ),
     }
   }
 }
