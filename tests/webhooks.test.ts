@@ -150,6 +150,37 @@ describe('events', () => {
     expect(hooksFor(carl.email)).toEqual([])
   })
 
+  test('a password change sends user.password_changed; a refused change and a sign-in send nothing', async () => {
+    const server = await webhookServer(receiver.url)
+    const ann = await registerUser(app, server.api_key)
+    const path = `/users/${encodeURIComponent(ann.email)}/password`
+    const refused = await call(app.url, 'PUT', path, {
+      key: server.api_key,
+      basic: { email: ann.email, password: 'not the password' },
+      json: { password: 'a brand new passphrase' },
+    })
+    expect(refused.status).toBe(401)
+    const changed = await call(app.url, 'PUT', path, {
+      key: server.api_key,
+      basic: ann.credentials,
+      json: { password: 'a brand new passphrase' },
+    })
+    expect(changed.status).toBe(204)
+    const signIn = await call(app.url, 'POST', '/sign-in', {
+      key: server.api_key,
+      basic: { email: ann.email, password: 'a brand new passphrase' },
+    })
+    expect(signIn.status).toBe(403)
+    await eventually(() => hooksFor(ann.email).length === 2)
+    const [, hook] = hooksFor(ann.email)
+    expect(hook?.event.type).toBe('user.password_changed')
+    expect(verifySignature(server.secret, hook as never)).toBe(true)
+    const now = await call(app.url, 'GET', `/users/${encodeURIComponent(ann.email)}`, { key: server.api_key })
+    expect(hook?.event.data.user).toEqual(now.body)
+    expect(hook?.body).not.toContain('passphrase')
+    expect((await deliveries(server.api_key)).map((d) => d.event)).toEqual(['user.password_changed', 'user.registered'])
+  })
+
   test('the event commits with the change: a registration that fails (409) leaves no event', async () => {
     const server = await webhookServer(receiver.url)
     const ann = await registerUser(app, server.api_key)

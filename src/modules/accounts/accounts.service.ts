@@ -23,6 +23,12 @@ export function createAccountsService(deps: Deps, passwordReset: Pick<PasswordRe
     await passwordReset.revokeLive(db, serverId, user.email)
   }
 
+  /** In the changing transaction: the user.password_changed webhook event, with the user as it now is. */
+  async function announcePasswordChange(tx: Executor, server: ServerIdentity, email: string): Promise<void> {
+    const changed = await users.findByEmail(tx, server.id, email)
+    if (changed) await deps.webhooks.emit(tx, server.id, 'user.password_changed', toPublicUser(server.name, changed))
+  }
+
   return {
     /** 403 comes only after the password was verified, so a guesser learns nothing about the account. */
     async signIn(server: ServerIdentity, user: UserRow): Promise<PublicUser> {
@@ -41,7 +47,10 @@ export function createAccountsService(deps: Deps, passwordReset: Pick<PasswordRe
       }
       // Hashed before the transaction opens: argon2id takes far longer than the statements.
       const passwordHash = await deps.passwords.hash(password)
-      await transaction(deps.sql, (tx) => replacePassword(tx, server.id, user, passwordHash))
+      await transaction(deps.sql, async (tx) => {
+        await replacePassword(tx, server.id, user, passwordHash)
+        await announcePasswordChange(tx, server, user.email)
+      })
     },
   }
 }
