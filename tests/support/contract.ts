@@ -14,4 +14,5 @@ export const CONTRACT_OPERATIONS = [
   'GET /users/',
   'POST /password-reset/',
   'POST /password-reset/confirm',
+  'GET /webhooks/deliveries',
 ]
