@@ -138,16 +138,17 @@ function delivery(env: Env): DeliveryConfig {
 }
 
 function webhooks(env: Env): WebhooksConfig {
-  const config = {
+  // The webhook worker holds a row under the outbox's lease: a call must end before it does.
+  const leaseMs = integer(env, 'MAIL_LEASE_SECONDS', 60, 1, 3_600) * 1000
+  const timeoutMs = integer(env, 'WEBHOOK_TIMEOUT_MS', Math.min(5_000, leaseMs / 2), 100, 30_000)
+  if (timeoutMs >= leaseMs)
+    throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be shorter than MAIL_LEASE_SECONDS, got "${timeoutMs}"`)
+  return {
     allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
-    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 30_000),
+    timeoutMs,
     retryBaseSeconds: integer(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 0, 3_600),
     giveUpSeconds: integer(env, 'WEBHOOK_GIVE_UP_SECONDS', 86_400, 1, 30 * 86_400),
   }
-  // The webhook worker holds a row under the outbox's lease: a call must end before it does.
-  if (integer(env, 'MAIL_LEASE_SECONDS', 60, 1, 3_600) * 1000 <= config.timeoutMs)
-    throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be shorter than MAIL_LEASE_SECONDS, got "${config.timeoutMs}"`)
-  return config
 }
 
 function httpUrl(env: Env, name: string, fallback: string): string {

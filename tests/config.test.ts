@@ -53,6 +53,18 @@ describe('parseConfig', () => {
     expect(parseConfig({ METRICS: 'off', METRICS_PORT: '9100' }).metrics).toEqual({ enabled: false, port: 9100 })
   })
 
+  test('webhooks: private addresses off by default, a timeout within the lease', () => {
+    expect(parseConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }).webhooks.allowPrivate).toBe(true)
+    expect(() => parseConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes please' })).toThrow('WEBHOOK_ALLOW_PRIVATE')
+    // A short lease shortens the default timeout; an explicit one past the lease is refused.
+    expect(parseConfig({ MAIL_LEASE_SECONDS: '20', MAILJET_TIMEOUT_MS: '1000' }).webhooks.timeoutMs).toBe(5_000)
+    expect(parseConfig({ MAIL_LEASE_SECONDS: '3', MAILJET_TIMEOUT_MS: '1000' }).webhooks.timeoutMs).toBe(1_500)
+    expect(() =>
+      parseConfig({ MAIL_LEASE_SECONDS: '3', MAILJET_TIMEOUT_MS: '1000', WEBHOOK_TIMEOUT_MS: '3000' }),
+    ).toThrow('WEBHOOK_TIMEOUT_MS')
+    expect(() => parseConfig({ WEBHOOK_GIVE_UP_SECONDS: '0' })).toThrow('WEBHOOK_GIVE_UP_SECONDS')
+  })
+
   test('Mailjet is used only with both keys', () => {
     expect(parseConfig({ MAILJET_API_KEY: 'k' }).mailjet).toBeUndefined()
     expect(parseConfig({ MAILJET_API_KEY: 'k', MAILJET_API_SECRET: 's' }).mailjet).toEqual({
