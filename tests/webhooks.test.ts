@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { eventually } from './support/eventually'
 import { call } from './support/http'
+import { confirmReset, requestReset } from './support/password-reset'
 import { registerUser } from './support/users'
 import { startWebhookReceiver, verifySignature, type WebhookReceiver } from './support/webhook-receiver'
 
@@ -179,6 +180,37 @@ describe('events', () => {
     expect(hook?.event.data.user).toEqual(now.body)
     expect(hook?.body).not.toContain('passphrase')
     expect((await deliveries(server.api_key)).map((d) => d.event)).toEqual(['user.password_changed', 'user.registered'])
+  })
+
+  test('a password reset sends user.password_changed, and user.activated when it activates the user', async () => {
+    const server = await webhookServer(receiver.url)
+    const ann = await registerUser(app, server.api_key)
+    const code = await requestReset(app, server.api_key, ann.email).then((r) => r.code())
+    const reset = await confirmReset(app, server.api_key, {
+      email: ann.email,
+      code,
+      password: 'a brand new passphrase',
+    })
+    expect(reset.status).toBe(200)
+    await eventually(() => hooksFor(ann.email).length === 3)
+    expect(hooksFor(ann.email).map((hook) => hook.event.type)).toEqual([
+      'user.registered',
+      'user.password_changed',
+      'user.activated',
+    ])
+    for (const hook of hooksFor(ann.email).slice(1)) expect(hook.event.data.user).toEqual(reset.body)
+
+    // Already active: a second reset changes the password only.
+    const again = await requestReset(app, server.api_key, ann.email).then((r) => r.code())
+    expect(
+      (await confirmReset(app, server.api_key, { email: ann.email, code: again, password: 'yet another passphrase' }))
+        .status,
+    ).toBe(200)
+    await eventually(() => hooksFor(ann.email).length === 4)
+    expect(hooksFor(ann.email)[3]?.event.type).toBe('user.password_changed')
+    // A wrong code changes nothing and sends nothing.
+    await confirmReset(app, server.api_key, { email: ann.email, code: '000000', password: 'a third passphrase' })
+    expect((await deliveries(server.api_key)).length).toBe(4)
   })
 
   test('the event commits with the change: a registration that fails (409) leaves no event', async () => {

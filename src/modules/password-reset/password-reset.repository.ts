@@ -47,6 +47,6 @@ export function createPasswordResetsRepository(statements: Statements) {
     consume: (db: Executor, a: ResetAttempt) =>
       consume.one<ResetOutcome>(db, [a.serverId, a.email, a.codeHmac, a.previousCodeHmac, a.now, a.maxAttempts]),
     resetPassword: (db: Executor, userId: string, passwordHash: string, now: Date) =>
-      resetPassword.maybeOne<PublicUserRow>(db, [userId, passwordHash, now]),
+      resetPassword.maybeOne<PublicUserRow & { newly_activated: boolean }>(db, [userId, passwordHash, now]),
   }
 }

@@ -95,7 +95,14 @@ export function createPasswordResetService(deps: Deps, guard: Pick<PasswordGuard
         if (attempt.outcome !== 'matched' || !attempt.user_id) return { attempt, user: undefined }
         // Hashed only for a right code, so a wrong one costs no more for a user than for nobody.
         const passwordHash = await deps.passwords.hash(input.password)
-        return { attempt, user: await repo.resetPassword(tx, attempt.user_id, passwordHash, deps.clock()) }
+        const user = await repo.resetPassword(tx, attempt.user_id, passwordHash, deps.clock())
+        if (user) {
+          // The webhook events, in this transaction: the new password, and the activation it made.
+          const shown = toPublicUser(server.name, user)
+          await deps.webhooks.emit(tx, server.id, 'user.password_changed', shown)
+          if (user.newly_activated) await deps.webhooks.emit(tx, server.id, 'user.activated', shown)
+        }
+        return { attempt, user }
       })
       if (result.user) {
         // Whoever locked the email by guessing its old password no longer keeps its owner out.
