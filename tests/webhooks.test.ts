@@ -154,6 +154,7 @@ describe('events', () => {
   test('a password change sends user.password_changed; a refused change and a sign-in send nothing', async () => {
     const server = await webhookServer(receiver.url)
     const ann = await registerUser(app, server.api_key)
+    await eventually(() => hooksFor(ann.email).length === 1)
     const path = `/users/${encodeURIComponent(ann.email)}/password`
     const refused = await call(app.url, 'PUT', path, {
       key: server.api_key,
