@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks'
+import { transaction } from '../db/client'
 import { retryDelaySeconds } from '../delivery/delivery.backoff'
 import type { Deps } from '../deps'
 import { codeKeys } from '../secrets'
@@ -76,13 +77,11 @@ export function createWebhookSender(
       return 'delivered'
     }
     if (status === 410) {
-      await repo.schedule(deps.sql, delivery.id, workerId, {
-        status: 'failed',
-        at: now,
-        httpStatus: 410,
-        uncounted: false,
+      // One transaction: nobody sees the delivery failed while the webhook is still on.
+      const disabled = await transaction(deps.sql, async (tx) => {
+        await repo.schedule(tx, delivery.id, workerId, { status: 'failed', at: now, httpStatus: 410, uncounted: false })
+        return repo.disable(tx, delivery.server_id, url)
       })
-      const disabled = await repo.disable(deps.sql, delivery.server_id, url)
       if (disabled)
         deps.log.warn('a webhook answered 410 Gone: it is turned off', { ...context, server: disabled.name })
       return 'disabled'
