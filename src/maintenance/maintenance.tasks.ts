@@ -1,4 +1,6 @@
+import { transaction } from '../db/client'
 import type { Deps } from '../deps'
+import { type PublicUserRow, toPublicUser } from '../modules/users/users.repository'
 
 /** Rows deleted per statement, so no sweep holds many locks or runs long. */
 const BATCH = 1_000
@@ -21,7 +23,7 @@ export interface SweepReport {
  * Each statement deletes in batches and skips rows another instance is deleting,
  * so every instance can sweep at once.
  */
-export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | 'clock' | 'config'>) {
+export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | 'clock' | 'config' | 'webhooks'>) {
   const buckets = deps.statements.get('maintenance/delete_expired_limit_buckets')
   const unactivated = deps.statements.get('maintenance/delete_unactivated_users')
   const activations = deps.statements.get('maintenance/delete_old_activations')
@@ -43,7 +45,21 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
     const ago = (seconds: number) => new Date(now - seconds * 1000)
     return {
       limitBuckets: await drain(() => buckets.many(deps.sql, [new Date(now), BATCH])),
-      unactivatedUsers: await drain(() => unactivated.many(deps.sql, [ago(deps.config.unactivatedTtlSeconds), BATCH])),
+      unactivatedUsers: await drain(() =>
+        // Each deleted user's webhook event commits with its deletion.
+        transaction(deps.sql, async (tx) => {
+          const deleted = await unactivated.many<PublicUserRow & { server_id: string; server_name: string }>(tx, [
+            ago(deps.config.unactivatedTtlSeconds),
+            BATCH,
+          ])
+          await Promise.all(
+            deleted.map((user) =>
+              deps.webhooks.emit(tx, user.server_id, 'user.deleted', toPublicUser(user.server_name, user)),
+            ),
+          )
+          return deleted
+        }),
+      ),
       oldActivations: await drain(() => activations.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
       oldPasswordResets: await drain(() => resets.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
       oldEmails: await drain(() => emails.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),

@@ -1,8 +1,11 @@
 -- Many rows (at most $2). Users never activated whose last activation email
 -- (sent, or created when it was never sent) is from $1 or before: their codes and
 -- links go with them (ON DELETE CASCADE), and their email can register again.
-DELETE FROM users
-WHERE id IN (
+-- Each comes back as it was, with its server, for the user.deleted webhook event.
+DELETE FROM users d
+USING servers s
+WHERE s.id = d.server_id
+  AND d.id IN (
     SELECT u.id FROM users u
     WHERE NOT u.is_activated
       AND u.time_created <= $1
@@ -11,4 +14,6 @@ WHERE id IN (
           WHERE a.user_id = u.id AND coalesce(a.sent_at, a.created_at) > $1)
     LIMIT $2
     FOR UPDATE SKIP LOCKED)
-RETURNING id
+RETURNING d.id, d.email, d.first_name, d.last_name, d.birth_date::text AS birth_date,
+          d.is_activated, d.activated_at, d.last_sign_in_at, d.time_created, d.time_updated,
+          d.server_id, s.name AS server_name

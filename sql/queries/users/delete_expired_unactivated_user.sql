@@ -10,4 +10,5 @@ WHERE u.server_id = $1
   AND NOT EXISTS (
       SELECT 1 FROM activations a
       WHERE a.user_id = u.id AND coalesce(a.sent_at, a.created_at) > $3)
-RETURNING u.id
+RETURNING u.id, u.email, u.password_hash, u.first_name, u.last_name, u.birth_date::text AS birth_date,
+          u.is_activated, u.activated_at, u.last_sign_in_at, u.time_created, u.time_updated

@@ -85,7 +85,7 @@ export function createUsersRepository(statements: Statements) {
     deleteByEmail: (db: Executor, serverId: string, email: string) =>
       deleteByEmail.maybeOne<UserRow>(db, [serverId, email]),
     deleteExpiredUnactivated: (db: Executor, serverId: string, email: string, lastEmailBefore: Date) =>
-      deleteExpiredUnactivated.maybeOne<{ id: string }>(db, [serverId, email, lastEmailBefore]),
+      deleteExpiredUnactivated.maybeOne<UserRow>(db, [serverId, email, lastEmailBefore]),
     recordSignIn: (db: Executor, userId: string, now: Date) => recordSignIn.maybeOne<PublicUserRow>(db, [userId, now]),
     /** False when the hash is no longer `verifiedHash`: the password changed meanwhile. */
     replacePassword: async (db: Executor, userId: string, passwordHash: string, verifiedHash: string, now: Date) =>

@@ -42,7 +42,8 @@ export function createUsersService(deps: Deps, activation: ActivationService) {
       const now = deps.clock()
       const squattedBefore = new Date(now.getTime() - deps.config.unactivatedTtlSeconds * 1000)
       const registered = await transaction(deps.sql, async (tx) => {
-        await users.deleteExpiredUnactivated(tx, server.id, input.email, squattedBefore)
+        const replaced = await users.deleteExpiredUnactivated(tx, server.id, input.email, squattedBefore)
+        if (replaced) await deps.webhooks.emit(tx, server.id, 'user.deleted', toPublicUser(server.name, replaced))
         const user = await users.insert(tx, {
           serverId: server.id,
           email: input.email,
