@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { decryptWebhookSecret } from '../src/webhooks/webhooks.secret'
 import { startTestApp, TEST_SECRET_KEY, type TestApp } from './support/app'
 import { testDatabaseUrl } from './support/database'
 import { eventually } from './support/eventually'
@@ -70,6 +71,38 @@ describe('bun run servers with webhooks', () => {
     const on = await servers('update', name, '--webhook-url', receiver.url)
     expect(json(on.stdout)).toEqual({ id: server.id, name, mail_per_day: null, webhook_url: receiver.url })
     expect(verifySignature(fresh, await nextHook(server.api_key))).toBe(true)
+    await servers('delete', name)
+  })
+
+  test('reseal-webhook-secrets: after a SECRET_KEY rotation, every secret sealed under the new key, unchanged', async () => {
+    const NEW_KEY = 'the-next-secret-key-of-at-least-32-characters'
+    const name = uniqueName()
+    const server = json((await servers('create', name, '--webhook-url', receiver.url)).stdout)
+    const sealed = async () =>
+      Buffer.from((await app.sql`SELECT webhook_secret FROM servers WHERE name = ${name}`)[0]?.webhook_secret)
+    const reseal = (current: string, previous: string) =>
+      runScript(['servers', 'reseal-webhook-secrets'], {
+        DATABASE_URL: testDatabaseUrl(),
+        SECRET_KEY: current,
+        SECRET_KEY_PREVIOUS: previous,
+      })
+    try {
+      const rotated = await reseal(NEW_KEY, TEST_SECRET_KEY)
+      expect(JSON.parse(rotated.stdout.trim()).resealed).toBeGreaterThanOrEqual(1)
+      expect(JSON.parse(rotated.stdout.trim()).unreadable).not.toContain(name)
+      expect(decryptWebhookSecret({ current: NEW_KEY, previous: undefined }, await sealed())).toBe(
+        server.webhook_secret,
+      )
+      expect(decryptWebhookSecret({ current: TEST_SECRET_KEY, previous: undefined }, await sealed())).toBeUndefined()
+    } finally {
+      // Back under the key the other tests' instances use.
+      await reseal(TEST_SECRET_KEY, NEW_KEY)
+    }
+    expect(decryptWebhookSecret({ current: TEST_SECRET_KEY, previous: undefined }, await sealed())).toBe(
+      server.webhook_secret,
+    )
+    // The same secret still signs what the service sends.
+    expect(verifySignature(server.webhook_secret, await nextHook(server.api_key))).toBe(true)
     await servers('delete', name)
   })
 

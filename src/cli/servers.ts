@@ -18,6 +18,7 @@ import { devSecretKey } from './dev-secret-key'
 const USAGE = `usage: bun run servers create NAME [--mail-per-day N] [--webhook-url URL]
        bun run servers update NAME [--mail-per-day N|none] [--webhook-url URL | --no-webhook]
        bun run servers rotate-webhook-secret NAME
+       bun run servers reseal-webhook-secrets
        bun run servers list
        bun run servers delete NAME`
 
@@ -62,7 +63,7 @@ try {
 const [command, name] = parsed.positionals
 const options = settings(parsed.values)
 const named = ['create', 'delete', 'update', 'rotate-webhook-secret'].includes(command ?? '')
-if (!(command === 'list' || (named && name))) usage()
+if (!(command === 'list' || command === 'reseal-webhook-secrets' || (named && name))) usage()
 if (command === 'create' && options.webhookUrl === null) usage('create takes --webhook-url, not --no-webhook')
 if (command === 'update' && options.mailPerDay === undefined && options.webhookUrl === undefined)
   usage('update needs a setting, e.g. --mail-per-day 50 or --webhook-url https://app.example.com/hooks')
@@ -93,6 +94,15 @@ try {
     const updated = await servers.update(name ?? '', options)
     if (updated) console.log(JSON.stringify(updated))
     else noServer()
+  } else if (command === 'reseal-webhook-secrets') {
+    const result = await servers.resealWebhookSecrets()
+    console.log(JSON.stringify(result))
+    if (result.unreadable.length > 0) {
+      console.error(
+        `secrets that open under neither SECRET_KEY nor SECRET_KEY_PREVIOUS: ${result.unreadable.join(', ')}; give each a new one with rotate-webhook-secret`,
+      )
+      exitCode = 1
+    }
   } else if (command === 'rotate-webhook-secret') {
     const rotated = await servers.rotateWebhookSecret(name ?? '')
     if (rotated) console.log(JSON.stringify(rotated))

@@ -36,6 +36,8 @@ export function createServersRepository(statements: Statements) {
   const setWebhook = statements.get('servers/update_server_webhook')
   const webhookByName = statements.get('servers/select_server_webhook_by_name')
   const rotateWebhookSecret = statements.get('servers/rotate_server_webhook_secret')
+  const webhookSecrets = statements.get('servers/select_server_webhook_secrets')
+  const resealWebhookSecret = statements.get('servers/reseal_server_webhook_secret')
 
   return {
     insert: (db: Executor, s: NewServer) =>
@@ -44,6 +46,9 @@ export function createServersRepository(statements: Statements) {
       setWebhook.maybeOne<ServerRow>(db, [name, url, sealedSecret]),
     webhookByName: (db: Executor, name: string) =>
       webhookByName.maybeOne<{ id: string; webhook_url: string | null; has_secret: boolean }>(db, [name]),
+    webhookSecrets: (db: Executor) => webhookSecrets.many<{ id: string; name: string; webhook_secret: Buffer }>(db),
+    resealWebhookSecret: (db: Executor, id: string, sealed: Buffer, previous: Buffer) =>
+      resealWebhookSecret.maybeOne(db, [id, sealed, previous]),
     rotateWebhookSecret: (db: Executor, name: string, sealedSecret: Buffer) =>
       rotateWebhookSecret.maybeOne<{ id: string; name: string; webhook_url: string }>(db, [name, sealedSecret]),
     setMailPerDay: (db: Executor, name: string, mailPerDay: number | null) =>

@@ -2,7 +2,7 @@ import { type Sql, transaction } from '../../db/client'
 import { isUniqueViolation } from '../../db/pg-errors'
 import type { Statements } from '../../db/statements'
 import { type CodeKeys, randomToken, sha256 } from '../../secrets'
-import { encryptWebhookSecret, newWebhookSecret } from '../../webhooks/webhooks.secret'
+import { decryptWebhookSecret, encryptWebhookSecret, newWebhookSecret } from '../../webhooks/webhooks.secret'
 import { createServersRepository } from './servers.repository'
 
 export class ServerNameTakenError extends Error {
@@ -129,6 +129,27 @@ export function createServersService(deps: { sql: Sql; statements: Statements; k
       const row = await repo.rotateWebhookSecret(deps.sql, name, sealed)
       if (!row) throw new WebhookSettingError(`server "${name}" has no webhook; give it one with --webhook-url`)
       return { id: row.id, name: row.name, webhook_url: row.webhook_url, webhook_secret: secret }
+    },
+
+    /**
+     * After a SECRET_KEY rotation: every webhook secret sealed again under SECRET_KEY (opened
+     * with it or SECRET_KEY_PREVIOUS), the secrets themselves unchanged. Names the servers
+     * whose secret opens under neither key (they need rotate-webhook-secret).
+     */
+    async resealWebhookSecrets() {
+      const keys = deps.keys
+      if (!keys) throw new WebhookSettingError('resealing needs SECRET_KEY (at least 32 characters)')
+      let resealed = 0
+      const unreadable: string[] = []
+      for (const row of await repo.webhookSecrets(deps.sql)) {
+        const secret = decryptWebhookSecret(keys, row.webhook_secret)
+        if (secret === undefined) unreadable.push(row.name)
+        else if (
+          await repo.resealWebhookSecret(deps.sql, row.id, encryptWebhookSecret(keys, secret), row.webhook_secret)
+        )
+          resealed += 1
+      }
+      return { resealed, unreadable }
     },
 
     /** Resolves false when there was no such server. */
