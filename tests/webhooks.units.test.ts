@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { isPublicAddress } from '../src/webhooks/webhooks.address'
+import { isPublicAddress, pinnedUrl } from '../src/webhooks/webhooks.address'
 import {
   decryptWebhookSecret,
   encryptWebhookSecret,
@@ -71,5 +71,14 @@ describe('the address check', () => {
       'not an address',
     ])
       expect(isPublicAddress(refused)).toBe(false)
+  })
+})
+
+describe('pinning', () => {
+  test('a plain-http call goes to the checked address, the name kept for the Host header', () => {
+    expect(pinnedUrl(new URL('http://hooks.example.com:8080/in?a=1'), '93.184.216.34').href).toBe(
+      'http://93.184.216.34:8080/in?a=1',
+    )
+    expect(pinnedUrl(new URL('http://hooks.example.com/in'), '2606:4700::1').href).toBe('http://[2606:4700::1]/in')
   })
 })

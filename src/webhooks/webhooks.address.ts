@@ -21,11 +21,25 @@ export function isPublicAddress(address: string): boolean {
 /**
  * Resolves the URL's host and refuses it when any of its addresses is not public
  * (one private answer is enough for a request to land inside the network).
+ * Resolves the first address, the one to connect to.
  */
-export async function assertPublicHost(url: URL): Promise<void> {
+export async function assertPublicHost(url: URL): Promise<string> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address)
   const refused = addresses.find((address) => !isPublicAddress(address))
-  if (addresses.length === 0 || refused !== undefined)
+  const [first] = addresses
+  if (first === undefined || refused !== undefined)
     throw new RefusedAddressError(`${url.hostname} resolves to ${refused ?? 'nothing'}, which is not a public address`)
+  return first
+}
+
+/**
+ * The URL with its host replaced by the checked address: a plain-http call then goes where
+ * the check looked, even if the name resolves elsewhere a moment later (DNS rebinding).
+ * The request keeps the name in its Host header.
+ */
+export function pinnedUrl(url: URL, address: string): URL {
+  const pinned = new URL(url)
+  pinned.hostname = isIP(address) === 6 ? `[${address}]` : address
+  return pinned
 }

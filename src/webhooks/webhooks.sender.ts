@@ -3,7 +3,7 @@ import { transaction } from '../db/client'
 import { retryDelaySeconds } from '../delivery/delivery.backoff'
 import type { Deps } from '../deps'
 import { codeKeys } from '../secrets'
-import { assertPublicHost, RefusedAddressError } from './webhooks.address'
+import { assertPublicHost, pinnedUrl, RefusedAddressError } from './webhooks.address'
 import type { ClaimedDelivery, WebhooksRepository } from './webhooks.repository'
 import { decryptWebhookSecret } from './webhooks.secret'
 
@@ -26,9 +26,18 @@ export function createWebhookSender(
   const keys = codeKeys(deps.config)
 
   async function call(delivery: ClaimedDelivery, url: string, secret: string, signal: AbortSignal): Promise<Answer> {
-    const target = new URL(url)
+    let target = new URL(url)
+    const host: Record<string, string> = {}
     try {
-      if (!webhooks.allowPrivate) await assertPublicHost(target)
+      if (!webhooks.allowPrivate) {
+        const address = await assertPublicHost(target)
+        // Over https the receiver's certificate must match the name anyway; over http the call
+        // goes to the address just checked, so a rebinding DNS answer cannot redirect it.
+        if (target.protocol === 'http:') {
+          host.host = target.host
+          target = pinnedUrl(target, address)
+        }
+      }
     } catch (error) {
       if (error instanceof RefusedAddressError) return { kind: 'refused', reason: error.message }
       return { kind: 'error', reason: error instanceof Error ? error.message : String(error) }
@@ -44,6 +53,7 @@ export function createWebhookSender(
           'webhook-id': delivery.id,
           'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
           'webhook-signature': signature,
+          ...host,
         },
         body: delivery.body,
         // A redirect could point anywhere, private addresses included: it counts as a failure.
