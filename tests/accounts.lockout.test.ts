@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { basicHeader, call, type Reply } from './support/http'
 import { registerActivatedUser, registerUser, uniqueEmail } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 // 3 wrong passwords lock an email for 60 s: the count and the lock are one per
 // (server, email), whichever route checked the password, on whichever instance.

@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call } from './support/http'
 import { PASSWORD, registerActivatedUser, registerUser, uniqueEmail } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 const time = manualClock()
 let app: TestApp

@@ -1,7 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { startTestApp, type TestApp } from './support/app'
 import { basicHeader, call } from './support/http'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 // The contract's order on every route: API key (401), Basic credentials (401),
 // limits (429), and only then the body (413, 415, 400, 422).

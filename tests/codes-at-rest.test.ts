@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
 import { startTestApp, TEST_SECRET_KEY, type TestApp } from './support/app'
 import { call } from './support/http'
 import { PASSWORD, registerUser } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 const NEXT_KEY = 'the-next-secret-key-0123456789abcdef'
 let app: TestApp

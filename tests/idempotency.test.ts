@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createIdempotency, KEEP_SECONDS } from '../src/idempotency/idempotency'
 import { createLogger } from '../src/log'
@@ -6,6 +6,10 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call, type Reply } from './support/http'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 const time = manualClock()
 let app: TestApp

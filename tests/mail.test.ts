@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { parseConfig } from '../src/config'
 import { createLogger } from '../src/log'
 import { renderActivationEmail } from '../src/mail/activation-email'
@@ -8,6 +8,10 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call } from './support/http'
 import { PASSWORD, uniqueEmail } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 const time = manualClock()
 let app: TestApp

@@ -1,10 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { startTestApp, type TestApp } from './support/app'
 import { call } from './support/http'
 import { installed } from './support/installed'
 import type { Answer, Document, Fixture, FuzzCase, Operation } from './support/openapi-fuzz'
 import { requestReset } from './support/password-reset'
 import { registerActivatedUser, registerUser } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 // The fuzz's tools are development dependencies: the production image, where
 // `docker compose exec api bun test` runs, goes without them.

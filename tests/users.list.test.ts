@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call } from './support/http'
 import { registerActivatedUser, registerUser } from './support/users'
+
+// Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
+// machine (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 const time = manualClock(new Date('2026-11-25T09:00:00.000Z'))
 let app: TestApp
