@@ -1,8 +1,12 @@
-import { beforeAll, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { lintDocument, servedDocument } from './support/openapi-lint'
 import { ROOT } from './support/process'
+
+// Each test runs Redocly's CLI as a process: a bound against hangs on a loaded machine
+// (Bun's default is 5 s), not a speed assertion.
+setDefaultTimeout(30_000)
 
 // Redocly is a development dependency: the production image, where `docker compose exec api
 // bun test` runs, goes without it.
