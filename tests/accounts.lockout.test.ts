@@ -1,30 +1,25 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import type { Credentials } from '../src/http/basic-auth'
 import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
-import { basicHeader, call, type Reply } from './support/http'
+import { basicHeader, call } from './support/http'
+import { expectLocked, LOCKOUT_LIMITS, wrongPassword } from './support/lockout'
 import { registerActivatedUser, registerUser, uniqueEmail } from './support/users'
 
 // Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
 // machine (Bun's default is 5 s), not a speed assertion.
 setDefaultTimeout(30_000)
 
-// 3 wrong passwords lock an email for 60 s: the count and the lock are one per
-// (server, email), whichever route checked the password, on whichever instance.
-const LIMITS = {
-  AUTH_MAX_FAILURES: '3',
-  AUTH_FAILURE_WINDOW_SECONDS: '900',
-  AUTH_LOCKOUT_SECONDS: '60',
-  AUTH_MAX_LOCKOUT_SECONDS: '300',
-}
-
+// The count and the lock are one per (server, email), whichever route checked the
+// password, on whichever instance.
 const time = manualClock()
 let app: TestApp
 let other: TestApp
 let key: string
 
 beforeAll(async () => {
-  app = await startTestApp({ clock: time.clock, env: LIMITS })
-  other = await startTestApp({ clock: time.clock, env: LIMITS })
+  app = await startTestApp({ clock: time.clock, env: LOCKOUT_LIMITS })
+  other = await startTestApp({ clock: time.clock, env: LOCKOUT_LIMITS })
   key = (await app.createServer()).api_key
 })
 afterAll(async () => {
@@ -32,28 +27,18 @@ afterAll(async () => {
   await other.stop()
 })
 
-type Credentials = { email: string; password: string }
-const wrong = (email: string): Credentials => ({ email, password: 'not the password' })
-
 const signIn = (basic: Credentials, on: TestApp = app) => call(on.url, 'POST', '/sign-in', { key, basic })
 const changePassword = (basic: Credentials, json: unknown = { password: 'a brand new passphrase' }) =>
   call(app.url, 'PUT', `/users/${encodeURIComponent(basic.email)}/password`, { key, basic, json })
 const submitCode = (basic: Credentials) => call(app.url, 'POST', '/validation/', { key, basic, json: { code: '0000' } })
 const resend = (basic: Credentials) => call(app.url, 'POST', '/validation/resend', { key, basic })
 
-function expectLocked(reply: Reply, retryAfter = 60) {
-  expect(reply.status).toBe(429)
-  expect(reply.headers.get('content-type')).toBe('application/problem+json')
-  expect(reply.body.type).toEndWith('auth.locked')
-  expect(reply.headers.get('retry-after')).toBe(String(retryAfter))
-}
-
 describe('the password lock on /sign-in and PUT /users/{email}/password', () => {
   test('a guesser on /sign-in is locked: 429 with Retry-After, the right password too, and no hash is computed', async () => {
     const user = await registerActivatedUser(app, key)
-    for (let i = 0; i < 3; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    for (let i = 0; i < 3; i += 1) expect((await signIn(wrongPassword(user.email))).status).toBe(401)
     const hashes = app.verifications()
-    expectLocked(await signIn(wrong(user.email)))
+    expectLocked(await signIn(wrongPassword(user.email)))
     expectLocked(await signIn(user.credentials))
     expect(app.verifications()).toBe(hashes)
     time.advance(60)
@@ -64,7 +49,7 @@ describe('the password lock on /sign-in and PUT /users/{email}/password', () => 
 
   test('the lock /sign-in sets holds on every route that checks a password, on every instance', async () => {
     const user = await registerUser(app, key)
-    for (let i = 0; i < 3; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    for (let i = 0; i < 3; i += 1) expect((await signIn(wrongPassword(user.email))).status).toBe(401)
     expectLocked(await submitCode(user.credentials))
     expectLocked(await resend(user.credentials))
     expectLocked(await changePassword(user.credentials))
@@ -74,9 +59,9 @@ describe('the password lock on /sign-in and PUT /users/{email}/password', () => 
 
   test('wrong passwords on the /validation routes and on PUT count towards the lock of /sign-in', async () => {
     const user = await registerActivatedUser(app, key)
-    expect((await submitCode(wrong(user.email))).status).toBe(401)
-    expect((await changePassword(wrong(user.email))).status).toBe(401)
-    expect((await resend(wrong(user.email))).status).toBe(401)
+    expect((await submitCode(wrongPassword(user.email))).status).toBe(401)
+    expect((await changePassword(wrongPassword(user.email))).status).toBe(401)
+    expect((await resend(wrongPassword(user.email))).status).toBe(401)
     expectLocked(await signIn(user.credentials))
     expectLocked(await signIn(user.credentials, other))
     time.advance(60)
@@ -85,17 +70,17 @@ describe('the password lock on /sign-in and PUT /users/{email}/password', () => 
 
   test('an unknown email is locked the same way: 429 whether or not it exists', async () => {
     const email = uniqueEmail()
-    for (let i = 0; i < 3; i += 1) expect((await signIn(wrong(email))).status).toBe(401)
-    expectLocked(await signIn(wrong(email)))
-    expectLocked(await changePassword(wrong(email)))
+    for (let i = 0; i < 3; i += 1) expect((await signIn(wrongPassword(email))).status).toBe(401)
+    expectLocked(await signIn(wrongPassword(email)))
+    expectLocked(await changePassword(wrongPassword(email)))
     time.advance(60)
   })
 
   test('a right password resets the count', async () => {
     const user = await registerActivatedUser(app, key)
-    for (let i = 0; i < 2; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    for (let i = 0; i < 2; i += 1) expect((await signIn(wrongPassword(user.email))).status).toBe(401)
     expect((await signIn(user.credentials)).status).toBe(200)
-    for (let i = 0; i < 2; i += 1) expect((await signIn(wrong(user.email))).status).toBe(401)
+    for (let i = 0; i < 2; i += 1) expect((await signIn(wrongPassword(user.email))).status).toBe(401)
     expect((await signIn(user.credentials)).status).toBe(200)
   })
 })

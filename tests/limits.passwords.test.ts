@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import type { Credentials } from '../src/http/basic-auth'
 import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call, type Reply } from './support/http'
+import { expectLocked, LOCKOUT_LIMITS, wrongPassword } from './support/lockout'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // Passwords are hashed and verified with argon2id: a bound against hangs on a loaded
 // machine (Bun's default is 5 s), not a speed assertion.
 setDefaultTimeout(30_000)
-
-// 3 wrong passwords in 15 minutes lock an email for 60 s, then 120, 240, and 300 at most.
-const LIMITS = {
-  AUTH_MAX_FAILURES: '3',
-  AUTH_FAILURE_WINDOW_SECONDS: '900',
-  AUTH_LOCKOUT_SECONDS: '60',
-  AUTH_MAX_LOCKOUT_SECONDS: '300',
-}
 
 const time = manualClock()
 let app: TestApp
@@ -22,9 +16,9 @@ let other: TestApp
 let key: string
 
 beforeAll(async () => {
-  app = await startTestApp({ clock: time.clock, env: LIMITS })
+  app = await startTestApp({ clock: time.clock, env: LOCKOUT_LIMITS })
   // A second instance on the same database: the count is shared.
-  other = await startTestApp({ clock: time.clock, env: LIMITS })
+  other = await startTestApp({ clock: time.clock, env: LOCKOUT_LIMITS })
   key = (await app.createServer()).api_key
 })
 afterAll(async () => {
@@ -32,21 +26,9 @@ afterAll(async () => {
   await other.stop()
 })
 
-type Credentials = { email: string; password: string }
-
 const submitCode = (credentials: Credentials, on: TestApp = app, apiKey = key) =>
   call(on.url, 'POST', '/validation/', { key: apiKey, basic: credentials, json: { code: '0000' } })
 const resend = (credentials: Credentials) => call(app.url, 'POST', '/validation/resend', { key, basic: credentials })
-const wrong = (email: string) => ({ email, password: 'not the password' })
-
-function expectLocked(reply: Reply, retryAfter: number) {
-  expect(reply.status).toBe(429)
-  expect(reply.headers.get('content-type')).toBe('application/problem+json')
-  expect(reply.body.type).toEndWith('auth.locked')
-  expect(reply.headers.get('retry-after')).toBe(String(retryAfter))
-  expect(reply.headers.get('ratelimit-policy')).toBe('"passwords";q=3;w=900')
-  expect(reply.headers.get('ratelimit')).toBe(`"passwords";r=0;t=${retryAfter}`)
-}
 
 /** Past authentication: the code's own answer (422 wrong, or 410 once the code expired or burned). */
 function expectAuthenticated(reply: Reply) {
@@ -55,18 +37,18 @@ function expectAuthenticated(reply: Reply) {
 
 /** Fails `count` times with a wrong password, each a 401. */
 async function fail(email: string, count: number, on: TestApp = app) {
-  for (let i = 0; i < count; i += 1) expect((await submitCode(wrong(email), on)).status).toBe(401)
+  for (let i = 0; i < count; i += 1) expect((await submitCode(wrongPassword(email), on)).status).toBe(401)
 }
 
 describe('password guessing', () => {
   test('the 3rd wrong password locks the email: 429 with Retry-After, no hash computed, the right password too', async () => {
     const user = await registerUser(app, key)
-    const first = await submitCode(wrong(user.email))
+    const first = await submitCode(wrongPassword(user.email))
     expect(first.status).toBe(401)
     expect(first.headers.get('ratelimit')).toBe('"passwords";r=2;t=900')
     await fail(user.email, 2)
     const hashes = app.verifications()
-    expectLocked(await submitCode(wrong(user.email)), 60)
+    expectLocked(await submitCode(wrongPassword(user.email)), 60)
     expectLocked(await submitCode(user.credentials), 60)
     expect(app.verifications()).toBe(hashes)
     time.advance(59)
@@ -134,9 +116,9 @@ describe('password guessing', () => {
   test('one count across the three /validation routes', async () => {
     const user = await registerUser(app, key)
     const { token } = user.mail()
-    expect((await resend(wrong(user.email))).status).toBe(401)
-    expect((await call(app.url, 'GET', `/validation/${token}`, { basic: wrong(user.email) })).status).toBe(401)
-    expect((await submitCode(wrong(user.email))).status).toBe(401)
+    expect((await resend(wrongPassword(user.email))).status).toBe(401)
+    expect((await call(app.url, 'GET', `/validation/${token}`, { basic: wrongPassword(user.email) })).status).toBe(401)
+    expect((await submitCode(wrongPassword(user.email))).status).toBe(401)
     expectLocked(await resend(user.credentials), 60)
     expectLocked(await call(app.url, 'GET', `/validation/${token}`, { basic: user.credentials }), 60)
   })
@@ -151,10 +133,10 @@ describe('password guessing', () => {
 
   test('a burst of concurrent guesses: only 401 and 429, never a 5xx; no hash once locked', async () => {
     const user = await registerUser(app, key)
-    const replies = await Promise.all(Array.from({ length: 30 }, () => submitCode(wrong(user.email))))
+    const replies = await Promise.all(Array.from({ length: 30 }, () => submitCode(wrongPassword(user.email))))
     for (const reply of replies) expect([401, 429]).toContain(reply.status)
     const hashes = app.verifications()
-    const locked = await Promise.all(Array.from({ length: 30 }, () => submitCode(wrong(user.email))))
+    const locked = await Promise.all(Array.from({ length: 30 }, () => submitCode(wrongPassword(user.email))))
     for (const reply of locked) expect(reply.status).toBe(429)
     expect(app.verifications()).toBe(hashes)
   })
