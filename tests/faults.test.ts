@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import postgres from 'postgres'
+import { connect, transaction } from '../src/db/client'
 import { startTemporaryEmbedded, type TemporaryDatabase } from '../src/db/embedded'
+import { DatabaseTimeout, outsideRequestBudget, withDatabaseBudget } from '../src/db/guard'
 import { migrate } from '../src/db/migrate'
 import { startTestApp, type TestApp } from './support/app'
 import { testDatabaseUrl } from './support/database'
+import { eventually } from './support/eventually'
 import { call } from './support/http'
 import { installed } from './support/installed'
 import { proxyToTestDatabase } from './support/tcp-proxy'
@@ -290,5 +293,54 @@ describe.skipIf(!hasEmbeddedPostgres)('PostgreSQL stopped and started while regi
       json: { email: uniqueEmail(), password: PASSWORD },
     })
     expect(reply.status).toBe(201)
+  })
+})
+
+describe('a send that outlives its request', () => {
+  test('work outside the request gets a budget of its own, whatever the request spent', async () => {
+    const sql = connect(testDatabaseUrl(), { timeoutMs: 300, max: 2 })
+    const sleep = (seconds: number) => transaction(sql, (tx) => tx`SELECT true AS slept FROM pg_sleep(${seconds})`)
+    try {
+      await withDatabaseBudget(300, async () => {
+        await sleep(0.25)
+        await expect(sleep(0.1)).rejects.toBeInstanceOf(DatabaseTimeout)
+        expect((await outsideRequestBudget(() => sleep(0.1)))[0]).toEqual({ slept: true })
+      })
+    } finally {
+      await sql.end()
+    }
+  })
+
+  test('records what Mailjet accepted with budgets of its own, not what the request left of DATABASE_TIMEOUT_MS', async () => {
+    const budget = 300
+    const app = await startTestApp({ env: { DATABASE_TIMEOUT_MS: String(budget) } })
+    // Not the app's pool: its sessions end statements at the budget.
+    const other = postgres(testDatabaseUrl(), { max: 1, onnotice: () => {} })
+    try {
+      const key = (await app.createServer('outlives')).api_key
+      const email = uniqueEmail()
+      let holding: Promise<unknown> | undefined
+      // While Mailjet has the email, another session holds its row for longer than one
+      // budget: the request's remainder runs out, a fresh budget on a retry does not.
+      app.mailjet.onRequest(async () => {
+        const locked = Promise.withResolvers<void>()
+        holding = other.begin(async (tx) => {
+          await tx`SELECT id FROM emails WHERE recipient = ${email} FOR UPDATE`
+          locked.resolve()
+          await tx`SELECT pg_sleep(${(budget * 2) / 1000})`
+        })
+        await locked.promise
+      })
+      const reply = await call(app.url, 'POST', '/users/', { key, json: { email, password: PASSWORD } })
+      expect(reply.status).toBe(201)
+      await holding
+      await eventually(async () => {
+        const [row] = await app.sql<{ status: string }[]>`SELECT status FROM emails WHERE recipient = ${email}`
+        return row?.status === 'sent'
+      }, 5_000)
+    } finally {
+      await other.end()
+      await app.stop()
+    }
   })
 })

@@ -23,6 +23,15 @@ export function withDatabaseBudget<T>(timeoutMs: number, work: () => T): T {
   return budgets.run({ remainingMs: timeoutMs }, work)
 }
 
+/**
+ * Runs work that outlives its request (a send that goes on after the answer) outside
+ * the request's budget: its statements get DATABASE_TIMEOUT_MS each, not what the
+ * request left over, so recording an email Mailjet accepted is not cut short.
+ */
+export function outsideRequestBudget<T>(work: () => T): T {
+  return budgets.exit(work)
+}
+
 /** What a pool tells of itself, besides its log lines. */
 export interface DatabaseEvents {
   lost(): void

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import type { Executor } from '../db/client'
+import { outsideRequestBudget } from '../db/guard'
 import { queriesInFlight } from '../db/statements'
 import type { Deps } from '../deps'
 import type { EmailSecret } from '../secrets'
@@ -105,7 +106,9 @@ export function createDelivery(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
     async sendCommitted(enqueued: Enqueued): Promise<AttemptResult> {
       const { claim } = enqueued
       if (!claim) return { status: 'pending' }
-      const attempt = inFlight.run(claim.email.id, (signal) => sender.attempt(claim, signal))
+      const attempt = outsideRequestBudget(() =>
+        inFlight.run(claim.email.id, (signal) => sender.attempt(claim, signal)),
+      )
       const waited = new Promise<AttemptResult>((resolve) => {
         const timer = setTimeout(resolve, deps.config.delivery.inlineWaitMs, { status: 'pending' })
         void attempt.finally(() => clearTimeout(timer))
