@@ -59,6 +59,14 @@ describe('MAIL_DAILY_LIMIT', () => {
     expect(sent()).toBe(7)
     for (const email of emails) expect(a.mailjet.acceptedTo(email) + b.mailjet.acceptedTo(email)).toBe(1)
   })
+  test('counts only its own day: emails of a later day (a clock set back) leave today alone', async () => {
+    const env = { MAIL_DAILY_LIMIT: '1', MAIL_MONTHLY_LIMIT: '1000' }
+    const later = await instance(manualClock(new Date('2032-06-11T09:00:00Z')), env)
+    const today = await instance(manualClock(new Date('2032-06-10T09:00:00Z')), env)
+    const key = (await later.createServer()).api_key
+    expect((await register(later, key, uniqueEmail())).body.activation_email).toBe('sent')
+    expect((await register(today, key, uniqueEmail())).body.activation_email).toBe('sent')
+  })
 })
 
 describe('a server’s share of the daily quota', () => {

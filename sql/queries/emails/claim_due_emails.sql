@@ -7,7 +7,8 @@
 -- $9 daily limit, $10 monthly limit (NULL: none); $11 UTC day start, $12 month start;
 -- $13 most emails per (server, address) in 24 h; $14 most per address in 24 h;
 -- $15 how long an email held back by a cap waits before it is looked at again (s).
--- Counted: emails accepted in the window, and those being sent under a live lease.
+-- Counted: emails accepted in the window (never after it: a clock set back does not
+-- count the future), and those being sent under a live lease.
 WITH due AS (
     -- Two branches so each keeps its own index, prepared or not: the request's own row by
     -- its key, or the oldest due rows; the branch whose condition on $7 fails never runs.
@@ -39,7 +40,7 @@ WITH due AS (
         CASE WHEN c.mail_per_day IS NOT NULL THEN
             row_number() OVER (PARTITION BY c.server_id ORDER BY c.next_attempt_at, c.id) +
             (SELECT count(*) FROM emails x WHERE x.server_id = c.server_id
-             AND ((x.status = 'sent' AND x.sent_at >= $11) OR (x.status = 'sending' AND x.locked_until > $1)))
+             AND ((x.status = 'sent' AND x.sent_at >= $11 AND x.sent_at < $11::timestamptz + interval '1 day') OR (x.status = 'sending' AND x.locked_until > $1)))
         END AS nth_of_server
     FROM candidates c
 ), capped AS (
@@ -49,9 +50,9 @@ WITH due AS (
 ), quota AS (
     SELECT least(
         CASE WHEN $9::int IS NULL THEN $4 ELSE $9::int - (SELECT count(*) FROM emails x
-            WHERE (x.status = 'sent' AND x.sent_at >= $11) OR (x.status = 'sending' AND x.locked_until > $1)) END,
+            WHERE (x.status = 'sent' AND x.sent_at >= $11 AND x.sent_at < $11::timestamptz + interval '1 day') OR (x.status = 'sending' AND x.locked_until > $1)) END,
         CASE WHEN $10::int IS NULL THEN $4 ELSE $10::int - (SELECT count(*) FROM emails x
-            WHERE (x.status = 'sent' AND x.sent_at >= $12) OR (x.status = 'sending' AND x.locked_until > $1)) END,
+            WHERE (x.status = 'sent' AND x.sent_at >= $12 AND x.sent_at < $12::timestamptz + interval '1 month') OR (x.status = 'sending' AND x.locked_until > $1)) END,
         $4
     ) AS n
 ), chosen AS (
