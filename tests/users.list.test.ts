@@ -94,6 +94,29 @@ describe('GET /users/', () => {
     }
   })
 
+  test('each listed user is what GET /users/{email} answers: any character, any microsecond', async () => {
+    const server = await app.createServer()
+    const email = `O'Brien+List@example.com`
+    await app.sql`INSERT INTO users ${app.sql({
+      server_id: server.id,
+      email,
+      password_hash: HASH,
+      first_name: 'Zoë "the\\quoted"\n😀',
+      last_name: '\u0001<tab>\t',
+      birth_date: '1999-12-31',
+      is_activated: true,
+      activated_at: '2026-11-25T08:59:59.999999Z',
+      last_sign_in_at: '2026-11-25T08:59:59.000001Z',
+      time_created: '2026-11-25T08:59:58.999500Z',
+      time_updated: '2026-11-25T08:59:59.999999Z',
+    })}`
+    const page = await list(server.api_key)
+    expect(page.headers.get('x-request-id')).toBeTruthy()
+    const read = await call(app.url, 'GET', `/users/${encodeURIComponent(email)}`, { key: server.api_key })
+    expect(page.body).toEqual({ users: [read.body], next: null })
+    expect(read.body).toMatchObject({ activated_at: '2026-11-25T08:59:59.999Z', birth_date: '1999-12-31' })
+  })
+
   test('an empty server answers an empty page', async () => {
     const server = await app.createServer()
     const reply = await list(server.api_key)
