@@ -66,6 +66,9 @@ export interface RecipientUse {
   last_queued_at: Date | null
 }
 
+/** The advisory lock every claim holds (lock_delivery.sql), by its key. */
+const DELIVERY_LOCK = 'registration-api.delivery'
+
 export const dayStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
 export const monthStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
 
@@ -90,9 +93,11 @@ export function createDeliveryRepository(statements: Statements) {
   const requeue = s('requeue_failed_emails')
 
   return {
+    /** With `lock`, the delivery lock is taken too, for the claim that follows in `db`'s transaction. */
     insert: (
       db: Executor,
       e: { kind: EmailKind; serverId: string; userId: string; subjectId: string; recipient: string; now: Date },
+      lock: boolean,
     ) =>
       insert.one<{ id: string }>(db, [
         e.kind,
@@ -102,8 +107,9 @@ export function createDeliveryRepository(statements: Statements) {
         e.recipient,
         e.now,
         e.kind === 'password_reset' ? e.subjectId : null,
+        lock ? DELIVERY_LOCK : null,
       ]),
-    lock: (db: Executor) => lock.one(db),
+    lock: (db: Executor) => lock.one(db, [DELIVERY_LOCK]),
     settle: (db: Executor, now: Date, giveUpSeconds: number, limit: number) =>
       settle.many<{ id: string; status: EmailStatus; last_error_status: number | null }>(db, [
         now,

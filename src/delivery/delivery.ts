@@ -92,8 +92,8 @@ export function createDelivery(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
       const row = { ...email, kind: email.secret.kind }
       // Nothing to claim: the row and the workers' wake-up go in one round trip.
       if (email.inline === false)
-        return Promise.all([repo.insert(tx, row), repo.notify(tx)]).then(() => ({ claim: undefined }))
-      const { id } = await repo.insert(tx, row)
+        return Promise.all([repo.insert(tx, row, false), repo.notify(tx)]).then(() => ({ claim: undefined }))
+      const { id } = await repo.insert(tx, row, true)
       const claim = await claims.own(tx, id, email.secret)
       if (!claim) await repo.notify(tx)
       return { claim }
