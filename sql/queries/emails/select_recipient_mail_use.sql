@@ -5,8 +5,9 @@ WITH recent AS (
     SELECT server_id, coalesce(sent_at, created_at) AS at
     FROM emails
     WHERE recipient = lower($2)
-      AND ((status = 'sent' AND sent_at > $3::timestamptz - interval '24 hours')
-           OR (status = 'sending' AND locked_until > $3))
+      -- CASE, not OR: by the recipient index alone (see claim_due_emails.sql).
+      AND CASE status WHEN 'sent' THEN sent_at > $3::timestamptz - interval '24 hours'
+                      WHEN 'sending' THEN locked_until > $3 ELSE false END
 )
 SELECT (SELECT count(*) FROM recent WHERE server_id = $1)::int AS to_user,
        (SELECT min(at) FROM recent WHERE server_id = $1) + interval '24 hours' AS user_frees_at,
