@@ -26,7 +26,7 @@ export async function seed(
   databaseUrl: string,
   argon2: Argon2Params,
   secretKey: string,
-): Promise<{ apiKey: string; serverId: string; listApiKey: string }> {
+): Promise<{ apiKey: string; serverId: string; listApiKey: string; listServerId: string }> {
   const sql = connect(databaseUrl, { max: 1 })
   try {
     const servers = createServersService({ sql, statements: await Statements.load(QUERIES_DIR) })
@@ -48,7 +48,7 @@ export async function seed(
       await bench.get('seed_listed_users').many(sql, [other.id, OTHER_SERVER_USERS, 'list-', passwordHash])
     }
     await bench.get('analyze_users').many(sql)
-    return { apiKey: server.api_key, serverId: server.id, listApiKey: listed.api_key }
+    return { apiKey: server.api_key, serverId: server.id, listApiKey: listed.api_key, listServerId: listed.id }
   } finally {
     await sql.end()
   }
