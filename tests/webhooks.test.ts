@@ -264,6 +264,10 @@ describe('retries', () => {
       await registerUser(app, server.api_key)
       await eventually(async () => (await deliveries(server.api_key))[0]?.last_status === 500)
       expect((await deliveries(server.api_key))[0]).toMatchObject({ status: 'queued', attempts: 1, delivered_at: null })
+      // The waiting delivery is on /metrics, not yet due.
+      const scraped = (await call(app.url, 'GET', '/metrics')).text
+      expect(scraped).toMatch(/^webhook_queue_depth [1-9]\d*$/m)
+      expect(scraped).toMatch(/^webhook_oldest_due_age_seconds \d+(\.\d+)?$/m)
       // Not due yet: nothing more arrives while the clock stands still.
       await Bun.sleep(200)
       expect(failing.received.length).toBe(1)

@@ -31,7 +31,7 @@ export function httpMetrics(metrics: Metrics, serveHere: boolean) {
       summary: 'Prometheus metrics',
       security: [],
       description:
-        'HTTP requests by route pattern and status, their durations, email outcomes, queue depth, the age of the oldest due email, the mail pause state and database pool use. Turned off with METRICS=off, or served on METRICS_PORT instead.',
+        'HTTP requests by route pattern and status, their durations, email and webhook outcomes, the depth of both queues and the age of their oldest due entry, the mail pause state and database pool use. Turned off with METRICS=off, or served on METRICS_PORT instead.',
       responses: {
         200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
       },

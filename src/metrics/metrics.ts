@@ -4,6 +4,11 @@ import type { SendResult } from '../mail/mailer'
 /** Mailjet's answer as a label: its status class, or "none" when there was no answer. */
 const statusClass = (status: number | null | undefined) => (status ? `${Math.floor(status / 100)}xx` : 'none')
 
+export interface WebhookQueueGauges {
+  pending: number
+  oldestDueAgeSeconds: number
+}
+
 export interface QueueGauges {
   queued: number
   sending: number
@@ -58,32 +63,56 @@ export function createMetrics() {
     help: 'Pooled database connections closed (by PostgreSQL, the network, or the pool); each reconnects when next needed',
     registers,
   })
-  let readQueue: (() => Promise<QueueGauges>) | undefined
-  let latest: Promise<QueueGauges> | undefined
-  // Read once per scrape, shared by the gauges below.
-  const gauge = (name: string, help: string, pick: (q: QueueGauges) => number, labels?: Record<string, string>) =>
+  /** A reading from the database, taken once per scrape and shared by the gauges made from it. */
+  function reading<T>() {
+    let read: (() => Promise<T>) | undefined
+    let latest: Promise<T> | undefined
+    return {
+      from(next: () => Promise<T>) {
+        read = next
+      },
+      current(): Promise<T> | undefined {
+        if (!read) return undefined
+        latest ??= read().finally(() => setTimeout(() => (latest = undefined), 0))
+        return latest
+      },
+    }
+  }
+  const queue = reading<QueueGauges>()
+  const webhookQueue = reading<WebhookQueueGauges>()
+  const gauge = <T>(source: ReturnType<typeof reading<T>>, name: string, help: string, pick: (q: T) => number) =>
     new Gauge({
       name,
       help,
-      labelNames: labels ? Object.keys(labels) : [],
       registers,
       async collect() {
-        if (!readQueue) return
-        latest ??= readQueue().finally(() => setTimeout(() => (latest = undefined), 0))
-        const value = pick(await latest)
-        if (labels) this.set(labels, value)
-        else this.set(value)
+        const current = source.current()
+        if (current) this.set(pick(await current))
       },
     })
-  gauge('email_queue_depth', 'Emails waiting to be sent (queued or being sent)', (q) => q.queued + q.sending)
-  gauge('email_failed', 'Emails that failed for good (bun run emails retry queues them again)', (q) => q.failed)
-  gauge('email_oldest_due_age_seconds', 'How long the oldest due email has waited', (q) => q.oldestDueAgeSeconds)
-  gauge('mail_paused', '1 while Mailjet refuses the account (401/403) and sending is paused', (q) => (q.paused ? 1 : 0))
-  gauge('mail_quota_reached', '1 while MAIL_DAILY_LIMIT or MAIL_MONTHLY_LIMIT is reached', (q) =>
+  gauge(queue, 'email_queue_depth', 'Emails waiting to be sent (queued or being sent)', (q) => q.queued + q.sending)
+  gauge(queue, 'email_failed', 'Emails that failed for good (bun run emails retry queues them again)', (q) => q.failed)
+  gauge(queue, 'email_oldest_due_age_seconds', 'How long the oldest due email has waited', (q) => q.oldestDueAgeSeconds)
+  gauge(queue, 'mail_paused', '1 while Mailjet refuses the account (401/403) and sending is paused', (q) =>
+    q.paused ? 1 : 0,
+  )
+  gauge(queue, 'mail_quota_reached', '1 while MAIL_DAILY_LIMIT or MAIL_MONTHLY_LIMIT is reached', (q) =>
     q.quotaReached ? 1 : 0,
   )
-  gauge('db_pool_max_connections', 'Connections the database pool may open', (q) => q.poolMax)
-  gauge('db_pool_busy', 'Queries running or waiting for a pooled connection', (q) => q.poolBusy)
+  gauge(queue, 'db_pool_max_connections', 'Connections the database pool may open', (q) => q.poolMax)
+  gauge(queue, 'db_pool_busy', 'Queries running or waiting for a pooled connection', (q) => q.poolBusy)
+  gauge(
+    webhookQueue,
+    'webhook_queue_depth',
+    'Webhook deliveries waiting to be posted (queued or being posted)',
+    (q) => q.pending,
+  )
+  gauge(
+    webhookQueue,
+    'webhook_oldest_due_age_seconds',
+    'How long the oldest due webhook delivery has waited',
+    (q) => q.oldestDueAgeSeconds,
+  )
 
   return {
     registry,
@@ -115,9 +144,9 @@ export function createMetrics() {
       connectionClosed: () => connectionsClosed.inc(),
     },
     /** Where the queue gauges come from (the database), read on each scrape. */
-    readQueueWith(read: () => Promise<QueueGauges>) {
-      readQueue = read
-    },
+    readQueueWith: queue.from,
+    /** Likewise for the webhook queue's gauges. */
+    readWebhookQueueWith: webhookQueue.from,
     text: () => registry.metrics(),
     contentType: registry.contentType,
   }

@@ -34,6 +34,7 @@ export function createWebhooksRepository(statements: Statements) {
   const schedule = s('schedule_webhook_retry')
   const disable = s('disable_server_webhook')
   const ofServer = s('select_webhook_deliveries_of_server')
+  const queueState = s('select_webhook_queue_state')
 
   return {
     insert: (db: Executor, serverId: string, event: WebhookEvent, body: string, now: Date) =>
@@ -50,6 +51,7 @@ export function createWebhooksRepository(statements: Statements) {
     ) => schedule.maybeOne(db, [id, workerId, next.status, next.at, next.httpStatus, next.uncounted]),
     disable: (db: Executor, serverId: string, url: string) => disable.maybeOne<{ name: string }>(db, [serverId, url]),
     ofServer: (db: Executor, serverId: string, limit: number) => ofServer.many<DeliveryRow>(db, [serverId, limit]),
+    queueState: (db: Executor, now: Date) => queueState.one<{ pending: number; oldest_due_at: Date | null }>(db, [now]),
   }
 }
 

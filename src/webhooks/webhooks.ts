@@ -35,6 +35,15 @@ export function createWebhooks(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
     },
   })
 
+  deps.metrics.readWebhookQueueWith(async () => {
+    const now = deps.clock()
+    const { pending, oldest_due_at } = await repo.queueState(deps.sql, now)
+    return {
+      pending,
+      oldestDueAgeSeconds: oldest_due_at ? Math.max(0, (now.getTime() - oldest_due_at.getTime()) / 1000) : 0,
+    }
+  })
+
   return {
     repo,
     /** In the caller's transaction: the event, queued when the server has a webhook. */
