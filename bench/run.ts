@@ -175,8 +175,9 @@ logs) and argon2id at ${config.argon2.memoryCost} KiB × ${config.argon2.timeCos
 ${table([...rows, ceilingRow, listCeilingRow])}
 
 Password guessing, with AUTH_MAX_FAILURES=${config.auth.maxFailures}: a guesser trying wrong
-passwords for one email as fast as it can (each 401 costs one argon2id hash, each 429 none), alone,
-then beside other users activating with their right passwords.
+passwords for one email as fast as it is answered (each 401 costs one argon2id hash, each 429 none,
+and is held AUTH_LOCKED_DELAY_MS=${config.auth.lockedDelayMs} first), alone, then beside other users
+activating with their right passwords.
 
 ${table([guessRow, ...beside])}
 

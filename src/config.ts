@@ -18,6 +18,8 @@ export interface AuthLimits {
   failureWindowSeconds: number
   lockoutSeconds: number
   maxLockoutSeconds: number
+  /** How long a locked email's 429 is held before it is sent (see password-guard.ts). */
+  lockedDelayMs: number
 }
 
 export interface Config {
@@ -203,6 +205,7 @@ function authLimits(env: Env): AuthLimits {
     failureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
     lockoutSeconds: integer(env, 'AUTH_LOCKOUT_SECONDS', Math.min(60, maxLockoutSeconds), 1, maxLockoutSeconds),
     maxLockoutSeconds,
+    lockedDelayMs: integer(env, 'AUTH_LOCKED_DELAY_MS', 100, 0, 10_000),
   }
 }
 

@@ -147,3 +147,21 @@ describe('password guessing', () => {
     for (const reply of replies) expectAuthenticated(reply)
   })
 })
+
+describe('AUTH_LOCKED_DELAY_MS', () => {
+  test('a locked answer is held that long, so a guesser that retries at once makes few requests', async () => {
+    const held = await startTestApp({ clock: time.clock, env: { ...LOCKOUT_LIMITS, AUTH_LOCKED_DELAY_MS: '300' } })
+    try {
+      const heldKey = (await held.createServer()).api_key
+      const guess = () => submitCode(wrongPassword('held@example.com'), held, heldKey)
+      for (let i = 0; i < 3; i += 1) expect((await guess()).status).toBe(401)
+      const started = performance.now()
+      const replies = await Promise.all(Array.from({ length: 20 }, guess))
+      // A lower bound (the answer waits on a timer), not a speed assertion.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290)
+      for (const reply of replies) expectLocked(reply, 60)
+    } finally {
+      await held.stop()
+    }
+  })
+})

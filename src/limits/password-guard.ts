@@ -5,6 +5,12 @@ import { sha256 } from '../secrets'
 import { createLimitsRepository, PASSWORD_KIND } from './limits.repository'
 import { rateLimitHeaders, retryAfter } from './ratelimit-headers'
 
+/**
+ * Locked answers held at once, at most: past this many (an attacker with that many
+ * connections) a locked answer goes at once, so holding them never costs unbounded memory.
+ */
+const MAX_HELD_LOCKED_ANSWERS = 1_000
+
 export interface Account {
   password_hash: string
 }
@@ -25,14 +31,29 @@ export interface GuardedCheck<T> {
  * locked email costs no hashing and answers 429 whether it exists or not; each
  * failure is counted by one atomic statement that also sets the lock. Concurrent
  * guesses already past the check can add at most one hash each.
+ * A locked answer is held AUTH_LOCKED_DELAY_MS before it goes: a guesser that keeps
+ * trying as fast as it is answered would otherwise spend a core of the service (and
+ * its own) on 429s, taken from everyone else's hashing; held, each of its connections
+ * costs a few requests a second.
  */
 export function createPasswordGuard(deps: Pick<Deps, 'sql' | 'statements' | 'clock' | 'passwords' | 'config'>) {
   const repo = createLimitsRepository(deps.statements)
-  const { maxFailures, failureWindowSeconds, lockoutSeconds, maxLockoutSeconds } = deps.config.auth
+  const { maxFailures, failureWindowSeconds, lockoutSeconds, maxLockoutSeconds, lockedDelayMs } = deps.config.auth
   const policy = { maxFailures, windowSeconds: failureWindowSeconds, lockoutSeconds, maxLockoutSeconds }
   const quota = { policy: 'passwords', quota: maxFailures, windowSeconds: failureWindowSeconds }
   const secondsUntil = (end: Date, now: Date) => (end.getTime() - now.getTime()) / 1000
   const subjectOf = (serverId: string, email: string) => sha256(`${serverId}:${email.toLowerCase()}`)
+
+  let held = 0
+  async function holdLockedAnswer(): Promise<void> {
+    if (lockedDelayMs === 0 || held >= MAX_HELD_LOCKED_ANSWERS) return
+    held += 1
+    try {
+      await Bun.sleep(lockedDelayMs)
+    } finally {
+      held -= 1
+    }
+  }
 
   const locked = (seconds: number) =>
     new AppError('auth.locked', {
@@ -50,7 +71,10 @@ export function createPasswordGuard(deps: Pick<Deps, 'sql' | 'statements' | 'clo
     ): Promise<GuardedCheck<T>> {
       const subject = subjectOf(serverId, credentials.email)
       const lockedUntil = await repo.passwordLockedUntil(deps.sql, subject, deps.clock())
-      if (lockedUntil) throw locked(secondsUntil(lockedUntil, deps.clock()))
+      if (lockedUntil) {
+        await holdLockedAnswer()
+        throw locked(secondsUntil(lockedUntil, deps.clock()))
+      }
 
       const account = await find()
       const verified = await deps.passwords.verify(credentials.password, account?.password_hash)

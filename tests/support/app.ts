@@ -51,6 +51,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
     SECRET_KEY: TEST_SECRET_KEY,
     // Every test app asks from 127.0.0.1, so they would share one count of unknown links.
     LINK_MISSES_PER_MINUTE: '1000000',
+    // Locked answers at once, unless a test is about holding them.
+    AUTH_LOCKED_DELAY_MS: '0',
     ...options.env,
   })
   const log = createLogger(config.logLevel, options.onLog ?? (process.env.TEST_APP_LOG ? undefined : () => {}))
