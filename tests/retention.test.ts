@@ -121,6 +121,23 @@ describe('the background maintenance', () => {
     expect(await userExists(recent.reply.body.id)).toBe(true)
   })
 
+  test('keeps a user whose activation email still waits to go (Mailjet down, a quota): it never had its chance', async () => {
+    app.mailjet.behave('fail-500')
+    try {
+      const waiting = await registerUser(app, key)
+      expect(waiting.reply.body.activation_email).toBe('pending')
+      time.advance(HOUR + 60)
+      await sweep()
+      expect(await userExists(waiting.reply.body.id)).toBe(true)
+      // Once nothing waits any more (here: given up), the TTL applies.
+      await app.sql`UPDATE emails SET status = 'failed' WHERE user_id = ${String(waiting.reply.body.id)}`
+      await sweep()
+      expect(await userExists(waiting.reply.body.id)).toBe(false)
+    } finally {
+      app.mailjet.behave('accept')
+    }
+  })
+
   test('purges codes and links whose lifetime ended more than RETENTION_SECONDS ago', async () => {
     const user = await registerUser(app, key)
     await call(app.url, 'POST', '/validation/', { key, basic: user.credentials, json: { code: user.mail().code } })
