@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { eventually } from './support/eventually'
 import { call } from './support/http'
-import { cancelLeftoverEmails, sendsRecorded } from './support/queue'
+import { cancelLeftoverEmails, describeQueue, sendsRecorded } from './support/queue'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // Several registrations (argon2id) and worker rounds per test: a bound against hangs, not a speed assertion.
@@ -39,7 +39,9 @@ describe('MAIL_DAILY_LIMIT', () => {
     expect(replies.map((r) => r.status)).toEqual(emails.map(() => 201))
     const sent = () => emails.filter((email) => a.mailjet.acceptedTo(email) + b.mailjet.acceptedTo(email) === 1).length
     const recorded = () => sendsRecorded(a.sql, emails)
-    await eventually(() => sent() >= 3, 20_000)
+    const explain = async () =>
+      `accepted ${JSON.stringify(emails.map((e) => [a.mailjet.acceptedTo(e), b.mailjet.acceptedTo(e)]))}, ${await describeQueue(a.sql, emails)}`
+    await eventually(() => sent() >= 3, 20_000, explain)
     expect(sent()).toBe(3)
     await eventually(recorded)
     expect(replies.filter((r) => r.body.activation_email === 'sent').length).toBeLessThanOrEqual(3)
@@ -51,11 +53,11 @@ describe('MAIL_DAILY_LIMIT', () => {
     expect(sent()).toBe(3)
 
     time.advance(3_600) // 00:00 the next day
-    await eventually(() => sent() >= 6, 20_000)
+    await eventually(() => sent() >= 6, 20_000, explain)
     expect(sent()).toBe(6)
     await eventually(recorded)
     time.advance(86_400)
-    await eventually(() => sent() >= 7, 20_000)
+    await eventually(() => sent() >= 7, 20_000, explain)
     expect(sent()).toBe(7)
     for (const email of emails) expect(a.mailjet.acceptedTo(email) + b.mailjet.acceptedTo(email)).toBe(1)
   })

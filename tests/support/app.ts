@@ -55,7 +55,9 @@ export async function startTestApp(options: TestAppOptions = {}) {
     AUTH_LOCKED_DELAY_MS: '0',
     ...options.env,
   })
-  const log = createLogger(config.logLevel, options.onLog ?? (process.env.TEST_APP_LOG ? undefined : () => {}))
+  // Errors reach stderr (a failing test's cause, and hardly any otherwise); TEST_APP_LOG shows every line.
+  const errorsOnly = (line: string) => void (line.includes('"level":"error"') && process.stderr.write(line))
+  const log = createLogger(config.logLevel, options.onLog ?? (process.env.TEST_APP_LOG ? undefined : errorsOnly))
   const metrics = createMetrics()
   const sql = connect(options.databaseUrl ?? testDatabaseUrl(), {
     timeoutMs: config.databaseTimeoutMs,

@@ -21,3 +21,13 @@ export async function sendsRecorded(sql: Sql, addresses: string[]): Promise<bool
     WHERE status = 'sending' AND recipient = ANY(${addresses.map((a) => a.toLowerCase())}::text[])`
   return row?.n === 0
 }
+
+/** The queue as a failure message shows it: these addresses' emails, the pause, every live lease. */
+export async function describeQueue(sql: Sql, addresses: string[]): Promise<string> {
+  const rows = await sql`
+    SELECT recipient, status, attempts, locked_by, locked_until, next_attempt_at, sent_at, last_error_status
+    FROM emails WHERE recipient = ANY(${addresses.map((a) => a.toLowerCase())}::text[]) ORDER BY created_at`
+  const pause = await sql`SELECT * FROM mail_pause`
+  const leases = await sql`SELECT count(*)::int AS n, max(locked_until) AS latest FROM emails WHERE status = 'sending'`
+  return JSON.stringify({ emails: rows, pause, leases })
+}
