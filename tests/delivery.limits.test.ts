@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { eventually } from './support/eventually'
 import { call } from './support/http'
-import { cancelLeftoverEmails, describeQueue, sendsRecorded } from './support/queue'
+import { describeQueue, sendsRecorded } from './support/queue'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // Several registrations (argon2id) and worker rounds per test: a bound against hangs, not a speed assertion.
@@ -17,9 +17,9 @@ async function instance(clock: ReturnType<typeof manualClock>, env: Record<strin
   const app = await startTestApp({
     clock: clock.clock,
     env: { DELIVERY_WORKER: 'on', MAIL_POLL_INTERVAL_MS: '20', ...env },
+    emptyQueue: true,
   })
   started.push(app)
-  await cancelLeftoverEmails(app.sql)
   return app
 }
 

@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { eventually } from './support/eventually'
 import { call } from './support/http'
-import { cancelLeftoverEmails, sendsRecorded } from './support/queue'
+import { sendsRecorded } from './support/queue'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
 // Registrations (argon2id) and worker rounds: a bound against hangs, not a speed assertion.
@@ -20,9 +20,9 @@ beforeAll(async () => {
     clock: time.clock,
     mailTimeoutMs: 300,
     env: { DELIVERY_WORKER: 'on', MAIL_POLL_INTERVAL_MS: '20', MAIL_INLINE_WAIT_MS: '100' },
+    emptyQueue: true,
   })
   key = (await app.createServer()).api_key
-  await cancelLeftoverEmails(app.sql)
 })
 afterAll(() => app.stop())
 

@@ -4,7 +4,6 @@ import { manualClock } from './support/clock'
 import { eventually } from './support/eventually'
 import { call } from './support/http'
 import { confirmReset, requestReset } from './support/password-reset'
-import { cancelLeftoverEmails } from './support/queue'
 import { registerActivatedUser } from './support/users'
 
 // Worker rounds and password hashing: a bound against hangs, not a speed assertion.
@@ -24,9 +23,9 @@ async function instance(env: Record<string, string>, clock?: ReturnType<typeof m
   const app = await startTestApp({
     clock: clock?.clock,
     env: { ...CHEAP_HASHING, DELIVERY_WORKER: 'on', MAIL_POLL_INTERVAL_MS: '20', ...env },
+    emptyQueue: true,
   })
   started.push(app)
-  await cancelLeftoverEmails(app.sql)
   return app
 }
 

@@ -3,7 +3,6 @@ import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
 import { call } from './support/http'
 import { confirmReset, requestReset } from './support/password-reset'
-import { cancelLeftoverEmails } from './support/queue'
 import { registerActivatedUser, registerUser, uniqueEmail } from './support/users'
 
 // Registrations and resets hash passwords: a bound against hangs, not a speed assertion.
@@ -17,8 +16,7 @@ let app: TestApp
 let key: string
 beforeAll(async () => {
   // Reset emails go through the worker only.
-  app = await startTestApp({ env: { ...CHEAP_HASHING, ...WORKER } })
-  await cancelLeftoverEmails(app.sql)
+  app = await startTestApp({ env: { ...CHEAP_HASHING, ...WORKER }, emptyQueue: true })
   key = (await app.createServer('reset')).api_key
 })
 afterAll(() => app.stop())
@@ -257,8 +255,8 @@ describe('expiry', () => {
     const timed = await startTestApp({
       clock: time.clock,
       env: { ...CHEAP_HASHING, ...WORKER, RESET_TTL_SECONDS: '120' },
+      emptyQueue: true,
     })
-    await cancelLeftoverEmails(timed.sql)
     try {
       const timedKey = (await timed.createServer('reset-ttl')).api_key
       const [early, late] = [await registerActivatedUser(timed, timedKey), await registerActivatedUser(timed, timedKey)]

@@ -14,6 +14,7 @@ import { codeKeys } from '../../src/secrets'
 import { createWebhooks } from '../../src/webhooks/webhooks'
 import { freePort, testDatabaseUrl } from './database'
 import { startFakeMailjet } from './fake-mailjet'
+import { cancelLeftoverEmails } from './queue'
 
 export const PUBLIC_URL = 'https://accounts.example.test'
 /** Not a real key: tests only. */
@@ -32,6 +33,12 @@ export interface TestAppOptions {
   selfLinks?: boolean
   /** Receives each log line (LOG_LEVEL error unless `env` says otherwise). */
   onLog?: (line: string) => void
+  /**
+   * Cancels every email earlier test files left queued before this app's worker starts:
+   * started first, its first round would send them (on a clock far ahead, all are due)
+   * and spend a quota or cap the test counts on.
+   */
+  emptyQueue?: boolean
 }
 
 /**
@@ -85,6 +92,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
   }
   const deps = { ...base, delivery: createDelivery(base), webhooks: createWebhooks(base) }
   const app = createApp(deps).listen({ hostname: '127.0.0.1', port })
+  if (options.emptyQueue) await cancelLeftoverEmails(sql)
   // The worker runs only where a test asks for it (DELIVERY_WORKER=on): the others see the request's own attempt alone.
   if (options.env?.DELIVERY_WORKER === 'on') {
     await deps.delivery.startWorker()
