@@ -44,10 +44,12 @@ export function createClaims(
         ? { kind: 'activation', ...slot.activation }
         : { kind: 'password_reset', ...slot.reset }
     }
-    // The request's insert took the lock with its row (one round trip fewer).
-    if (!options.own) await repo.lock(db)
-    // The request's own row was just written: nothing to settle before it.
-    if (!options.own) deps.metrics.emailsSettled(await repo.settle(db, now, delivery.giveUpSeconds, options.limit * 2))
+    // The request's own claim needs neither: its insert took the lock with its row (one round
+    // trip fewer), and that row, just written, is nothing to settle.
+    if (!options.own) {
+      await repo.lock(db)
+      deps.metrics.emailsSettled(await repo.settle(db, now, delivery.giveUpSeconds, options.limit * 2))
+    }
     const claimed = await repo.claim(db, {
       now,
       leaseUntil: new Date(now.getTime() + delivery.leaseSeconds * 1000),
