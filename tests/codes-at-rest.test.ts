@@ -32,12 +32,22 @@ async function dump(): Promise<string[]> {
 
 describe('codes at rest', () => {
   test('a dump shows no code, token, API key or password in clear', async () => {
+    // A 4-digit code equals some unrelated value of a whole test database now and then (a
+    // fake Mailjet's message ids run from 1001): it is looked for among the values this
+    // registration added, counted as a multiset so that a leaked copy of an old value counts.
+    const before = new Map<string, number>()
+    for (const value of await dump()) before.set(value, (before.get(value) ?? 0) + 1)
     const server = await app.createServer()
     const user = await registerUser(app, server.api_key)
     const { code, token } = user.mail()
     const values = await dump()
-    expect(values.length).toBeGreaterThan(0)
-    expect(values).not.toContain(code)
+    const added = values.filter((value) => {
+      const left = before.get(value) ?? 0
+      before.set(value, left - 1)
+      return left <= 0
+    })
+    expect(added.length).toBeGreaterThan(0)
+    expect(added).not.toContain(code)
     for (const secret of [token, server.api_key, PASSWORD])
       expect(values.filter((value) => value.includes(secret))).toEqual([])
   })
