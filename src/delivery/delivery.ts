@@ -3,6 +3,7 @@ import type { Executor } from '../db/client'
 import { outsideRequestBudget } from '../db/guard'
 import { queriesInFlight } from '../db/statements'
 import type { Deps } from '../deps'
+import { secondsSince } from '../metrics/metrics'
 import type { EmailSecret } from '../secrets'
 import { PROBE_BASE_SECONDS, PROBE_MAX_SECONDS } from './delivery.backoff'
 import { type Claim, createClaims } from './delivery.claims'
@@ -75,9 +76,7 @@ export function createDelivery(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
       queued: queue.queued,
       sending: queue.sending,
       failed: queue.failed,
-      oldestDueAgeSeconds: queue.oldest_due_at
-        ? Math.max(0, (now.getTime() - queue.oldest_due_at.getTime()) / 1000)
-        : 0,
+      oldestDueAgeSeconds: secondsSince(queue.oldest_due_at, now),
       paused: queue.paused,
       quotaReached,
       poolMax: deps.sql.options.max,

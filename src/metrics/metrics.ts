@@ -4,6 +4,10 @@ import type { SendResult } from '../mail/mailer'
 /** Mailjet's answer as a label: its status class, or "none" when there was no answer. */
 const statusClass = (status: number | null | undefined) => (status ? `${Math.floor(status / 100)}xx` : 'none')
 
+/** How long ago `since` was, in seconds, for an "oldest due" gauge: 0 when nothing is due. */
+export const secondsSince = (since: Date | null, now: Date) =>
+  since ? Math.max(0, (now.getTime() - since.getTime()) / 1000) : 0
+
 export interface WebhookQueueGauges {
   pending: number
   oldestDueAgeSeconds: number

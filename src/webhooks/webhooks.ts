@@ -3,6 +3,7 @@ import type { Executor } from '../db/client'
 import { createInFlight } from '../delivery/delivery.in-flight'
 import { createWorker } from '../delivery/delivery.worker'
 import type { Deps } from '../deps'
+import { secondsSince } from '../metrics/metrics'
 import type { PublicUser } from '../modules/users/users.model'
 import { createWebhooksRepository, type WebhookEvent } from './webhooks.repository'
 import { createWebhookSender, type WebhookOutcome } from './webhooks.sender'
@@ -38,10 +39,7 @@ export function createWebhooks(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
   deps.metrics.readWebhookQueueWith(async () => {
     const now = deps.clock()
     const { pending, oldest_due_at } = await repo.queueState(deps.sql, now)
-    return {
-      pending,
-      oldestDueAgeSeconds: oldest_due_at ? Math.max(0, (now.getTime() - oldest_due_at.getTime()) / 1000) : 0,
-    }
+    return { pending, oldestDueAgeSeconds: secondsSince(oldest_due_at, now) }
   })
 
   return {
