@@ -96,10 +96,18 @@ export function createDeliveryRepository(statements: Statements) {
     /** With `lock`, the delivery lock is taken too, for the claim that follows in `db`'s transaction. */
     insert: (
       db: Executor,
-      e: { kind: EmailKind; serverId: string; userId: string; subjectId: string; recipient: string; now: Date },
+      e: {
+        id: string
+        kind: EmailKind
+        serverId: string
+        userId: string
+        subjectId: string
+        recipient: string
+        now: Date
+      },
       lock: boolean,
     ) =>
-      insert.one<{ id: string }>(db, [
+      insert.one(db, [
         e.kind,
         e.serverId,
         e.userId,
@@ -108,6 +116,7 @@ export function createDeliveryRepository(statements: Statements) {
         e.now,
         e.kind === 'password_reset' ? e.subjectId : null,
         lock ? DELIVERY_LOCK : null,
+        e.id,
       ]),
     lock: (db: Executor) => lock.one(db, [DELIVERY_LOCK]),
     settle: (db: Executor, now: Date, giveUpSeconds: number, limit: number) =>

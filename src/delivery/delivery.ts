@@ -88,12 +88,13 @@ export function createDelivery(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
     repo,
     /** In the caller's transaction: the email row, claimed for the request when quota, caps and pause allow. */
     async enqueue(tx: Executor, email: NewEmail): Promise<Enqueued> {
-      const row = { ...email, kind: email.secret.kind }
+      const row = { ...email, id: crypto.randomUUID(), kind: email.secret.kind }
       // Nothing to claim: the row and the workers' wake-up go in one round trip.
       if (email.inline === false)
         return Promise.all([repo.insert(tx, row, false), repo.notify(tx)]).then(() => ({ claim: undefined }))
-      const { id } = await repo.insert(tx, row, true)
-      const claim = await claims.own(tx, id, email.secret)
+      // The row with the lock, and its claim, in one round trip: PostgreSQL runs them in
+      // order, so the claim starts (and counts) only once the insert holds the lock.
+      const [, claim] = await Promise.all([repo.insert(tx, row, true), claims.own(tx, row.id, email.secret)])
       if (!claim) await repo.notify(tx)
       return { claim }
     },
