@@ -37,8 +37,9 @@ export function createLimitsRepository(statements: Statements) {
       intervalSeconds: number,
       burstSeconds: number,
     ) => takeRateToken.one<RateTokenRow>(db, [kind, subject, now, intervalSeconds, burstSeconds]),
-    passwordLockedUntil: async (db: Executor, subject: Buffer, now: Date) =>
-      (await selectPasswordLock.maybeOne<{ locked_until: Date }>(db, [PASSWORD_KIND, subject, now]))?.locked_until,
+    /** The subject's live count, if any failure counts, with the end of its lock when locked. */
+    passwordBucket: (db: Executor, subject: Buffer, now: Date) =>
+      selectPasswordLock.maybeOne<{ locked_until: Date | null }>(db, [PASSWORD_KIND, subject, now]),
     recordPasswordFailure: (db: Executor, subject: Buffer, now: Date, p: PasswordPolicy) =>
       recordPasswordFailure.one<PasswordFailureRow>(db, [
         subject,

@@ -70,16 +70,18 @@ export function createPasswordGuard(deps: Pick<Deps, 'sql' | 'statements' | 'clo
       find: () => Promise<T | undefined>,
     ): Promise<GuardedCheck<T>> {
       const subject = subjectOf(serverId, credentials.email)
-      const lockedUntil = await repo.passwordLockedUntil(deps.sql, subject, deps.clock())
-      if (lockedUntil) {
+      const bucket = await repo.passwordBucket(deps.sql, subject, deps.clock())
+      if (bucket?.locked_until) {
         await holdLockedAnswer()
-        throw locked(secondsUntil(lockedUntil, deps.clock()))
+        throw locked(secondsUntil(bucket.locked_until, deps.clock()))
       }
 
       const account = await find()
       const verified = await deps.passwords.verify(credentials.password, account?.password_hash)
       if (verified) {
-        await repo.forget(deps.sql, PASSWORD_KIND, subject)
+        // Nothing counted when checked, nothing to reset: most sign-ins save the statement. A
+        // failure counted meanwhile, by a concurrent guess, stays counted.
+        if (bucket) await repo.forget(deps.sql, PASSWORD_KIND, subject)
         return { account, headers: rateLimitHeaders({ ...quota, remaining: maxFailures, resetSeconds: 0 }) }
       }
       const now = deps.clock()
