@@ -135,24 +135,27 @@ describe('caps per address', () => {
 })
 
 describe('the claim’s plan', () => {
-  test('the request’s own claim reads its address’s emails, never all of its server’s', async () => {
-    const app = await startTestApp()
-    started.push(app)
+  type Node = { 'Node Type': string; 'Actual Rows': number; Plans?: Node[] }
+  const nodes = (node: Node): Node[] => [node, ...(node.Plans ?? []).flatMap(nodes)]
+
+  /** The request's own claim, planned and run (then rolled back) beside its server's 20,000 emails of earlier days. */
+  async function ownClaimPlan(app: TestApp, mailPerDay: number | null): Promise<Node> {
     const server = await app.createServer()
     const now = new Date('2032-11-01T12:00:00Z')
     const claim = (await Statements.load(QUERIES_DIR)).get('emails/claim_due_emails')
-    // Rolled back: the server's 20,000 sent emails would count in other tests' days otherwise.
-    const rows = await app.sql
+    // Rolled back: the server's emails would be other tests' history otherwise.
+    const plan = await app.sql
       .begin(async (tx) => {
+        await tx`UPDATE servers SET mail_per_day = ${mailPerDay} WHERE id = ${server.id}`
         const [user] = await tx`
           INSERT INTO users (server_id, email, password_hash, time_created, time_updated)
           VALUES (${server.id}, 'planned@example.com', '$argon2id$planned', ${now}, ${now}) RETURNING id`
         await tx`
           INSERT INTO emails (kind, server_id, user_id, recipient, status, attempts, created_at, queued_at,
                               next_attempt_at, sent_at)
-          SELECT 'activation', ${server.id}, ${user?.id}, 'other.' || n || '@example.com', 'sent', 1, ${now},
-                 ${now}, ${now}, ${now}
-          FROM generate_series(1, 20000) AS n`
+          SELECT 'activation', ${server.id}, ${user?.id}, 'other.' || n || '@example.com', 'sent', 1, at, at, at, at
+          FROM generate_series(1, 20000) AS n,
+               LATERAL (SELECT timestamptz '2032-11-01' - n * interval '1 minute' AS at) AS times`
         const [own] = await tx`
           INSERT INTO emails (kind, server_id, user_id, recipient, status, created_at, queued_at, next_attempt_at)
           VALUES ('activation', ${server.id}, ${user?.id}, 'planned@example.com', 'queued', ${now}, ${now}, ${now})
@@ -164,21 +167,29 @@ describe('the claim’s plan', () => {
         const literal = (v: unknown) => (v === null ? 'NULL' : Array.isArray(v) ? `'{}'` : `'${String(v)}'`)
         const params = [now.toISOString(), new Date(now.getTime() + 30_000).toISOString(), 'planner', 1, [], []]
         const rest = [own?.id, false, null, null, '2032-11-01T00:00:00Z', '2032-11-01T00:00:00Z', 5, 10, 300, []]
-        const plan = await tx.unsafe(
+        const [explained] = await tx.unsafe(
           `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE own_claim(${[...params, ...rest].map(literal).join(', ')})`,
         )
-        throw Object.assign(new Error('rolled back'), { plan: plan[0]?.['QUERY PLAN'] })
+        // A prepared statement outlives the transaction; the pool's connection must not keep it.
+        await tx`DEALLOCATE own_claim`
+        throw Object.assign(new Error('rolled back'), { plan: explained?.['QUERY PLAN'] })
       })
       .catch((error: { plan?: unknown }) => {
         if (!error.plan) throw error
         return error.plan
       })
-    type Node = { 'Node Type': string; 'Actual Rows': number; Plans?: Node[] }
-    const nodes = (node: Node): Node[] => [node, ...(node.Plans ?? []).flatMap(nodes)]
-    const [top] = rows as [{ Plan: Node }]
-    const read = nodes(top.Plan).map((node) => node['Actual Rows'])
-    // The email was claimed, and no step of the plan read more than a handful of rows.
-    expect(top.Plan['Actual Rows']).toBe(1)
-    expect(Math.max(...read)).toBeLessThan(100)
+    return (plan as [{ Plan: Node }])[0].Plan
+  }
+
+  test('the request’s own claim reads its address’s emails and its server’s of today, never all of its server’s', async () => {
+    const app = await startTestApp()
+    started.push(app)
+    for (const mailPerDay of [null, 1_000]) {
+      const plan = await ownClaimPlan(app, mailPerDay)
+      // The email was claimed, and no step of the plan read more than a handful of rows.
+      expect({ mailPerDay, claimed: plan['Actual Rows'] }).toEqual({ mailPerDay, claimed: 1 })
+      const read = Math.max(...nodes(plan).map((node) => node['Actual Rows']))
+      expect({ mailPerDay, read: read < 100 }).toEqual({ mailPerDay, read: true })
+    }
   })
 })

@@ -37,8 +37,12 @@ WITH due AS (
         row_number() OVER (PARTITION BY c.recipient ORDER BY c.next_attempt_at, c.id) + used.to_address AS nth_to_address,
         CASE WHEN c.mail_per_day IS NOT NULL THEN
             row_number() OVER (PARTITION BY c.server_id ORDER BY c.next_attempt_at, c.id) +
+            -- Two counts, each by its own index: the server's sends of the day as a range of
+            -- its index, and the few live leases with the server as a FILTER (see below).
             (SELECT count(*) FROM emails x WHERE x.server_id = c.server_id
-             AND ((x.status = 'sent' AND x.sent_at >= $11 AND x.sent_at < $11::timestamptz + interval '1 day') OR (x.status = 'sending' AND x.locked_until > $1)))
+             AND x.status = 'sent' AND x.sent_at >= $11 AND x.sent_at < $11::timestamptz + interval '1 day') +
+            (SELECT count(*) FILTER (WHERE x.server_id = c.server_id) FROM emails x
+             WHERE x.status = 'sending' AND x.locked_until > $1)
         END AS nth_of_server
     FROM candidates c
     -- One read of the address's rows for both counts: the server as a FILTER, not a condition,
