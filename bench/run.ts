@@ -192,7 +192,7 @@ Soak: GET /users/{email} for ${SOAK_WINDOWS * SECONDS} s, in ${SECONDS}-second w
 
 ${table(soak)}
 
-Delivery: ${fixed(insert.count)} registration transactions timed the outbox's own work (insert the
+Delivery: ${fixed(insert.count)} registration transactions, after ${fixed(insert.warmUp)} untimed, timed the outbox's own work (insert the
 email row, take the delivery lock, claim it for the request): p50 **${fixed(insert.p50Ms, 3)} ms**, p99
 **${fixed(insert.p99Ms, 3)} ms**. Drain: ${fixed(DRAIN_EMAILS)} queued emails sent to a fake Mailjet on
 127.0.0.1 answering at once (\`bench/delivery.ts\`), timed from their release to the last one sent:
