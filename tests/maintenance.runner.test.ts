@@ -41,3 +41,20 @@ test('sweeps one at a time, goes on after a failed sweep, and stop() waits for t
   expect(lines.some((line) => line.includes('maintenance sweep failed') && line.includes('database away'))).toBe(true)
   expect(lines.some((line) => line.includes('"limitBuckets":1'))).toBe(true)
 })
+
+test('stop() asks a sweep under way to end (between two batches) instead of waiting out its backlog', async () => {
+  let given: AbortSignal | undefined
+  const runner = startMaintenance(
+    async (stop) => {
+      given = stop
+      // A backlog that would take for ever: only the signal ends it.
+      await new Promise((resolve) => stop?.addEventListener('abort', resolve))
+      return NOTHING
+    },
+    createLogger('error', () => {}),
+    10,
+  )
+  while (!given) await Bun.sleep(5)
+  await runner.stop()
+  expect(given.aborted).toBe(true)
+})

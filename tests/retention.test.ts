@@ -3,6 +3,7 @@ import { QUERIES_DIR, Statements } from '../src/db/statements'
 import { createMaintenanceTasks } from '../src/maintenance/maintenance.tasks'
 import { startTestApp, type TestApp } from './support/app'
 import { manualClock } from './support/clock'
+import { eventually } from './support/eventually'
 import { call } from './support/http'
 import { PASSWORD, registerUser, uniqueEmail } from './support/users'
 
@@ -119,6 +120,31 @@ describe('the background maintenance', () => {
     expect(await userExists(stale.reply.body.id)).toBe(false)
     expect(await userExists(active.reply.body.id)).toBe(true)
     expect(await userExists(recent.reply.body.id)).toBe(true)
+  })
+
+  test('works through a backlog in batches, with one user.deleted event each, and stops between two when asked', async () => {
+    const server = await app.servers.create(`backlog-${crypto.randomUUID().slice(0, 8)}`, {
+      webhookUrl: 'https://hooks.example.test/',
+    })
+    const before = new Date(time.clock().getTime() - 2 * HOUR * 1000)
+    await app.sql`
+      INSERT INTO users (server_id, email, password_hash, time_created, time_updated)
+      SELECT ${server.id}, 'backlog.' || n || '@example.com', '$argon2id$backlog', ${before}, ${before}
+      FROM generate_series(1, 3500) AS n`
+    const left = async () => (await app.sql`SELECT count(*)::int AS n FROM users WHERE server_id = ${server.id}`)[0]?.n
+    const stop = new AbortController()
+    const stopped = sweep(stop.signal)
+    // Asked to stop once its first batch is in: it ends between two, the rest left for later.
+    await eventually(async () => (await left()) < 3500)
+    stop.abort()
+    expect((await stopped).unactivatedUsers).toBeLessThan(3500)
+    expect(await left()).toBeGreaterThan(0)
+    await sweep()
+    expect(await left()).toBe(0)
+    const [events] = await app.sql`
+      SELECT count(*)::int AS n, count(DISTINCT body::jsonb -> 'data' -> 'user' ->> 'id')::int AS users
+      FROM webhook_deliveries WHERE server_id = ${server.id} AND event = 'user.deleted'`
+    expect(events).toEqual({ n: 3500, users: 3500 })
   })
 
   test('keeps a user whose activation email still waits to go (Mailjet down, a quota): it never had its chance', async () => {

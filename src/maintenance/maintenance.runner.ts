@@ -5,7 +5,7 @@ import type { Sweep } from './maintenance.tasks'
 export const SWEEP_INTERVAL_MS = 60_000
 
 export interface MaintenanceRunner {
-  /** Waits for a sweep under way, then stops. */
+  /** Stops a sweep under way after its current batch, waits for it, then stops. */
   stop(): Promise<void>
 }
 
@@ -17,10 +17,12 @@ export function startMaintenance(sweep: Sweep, log: Logger, intervalMs = SWEEP_I
   let stopped = false
   let timer: Timer | undefined
   let running: Promise<void> = Promise.resolve()
+  // A sweep working through a backlog stops between two batches, so shutdown does not wait on it.
+  const stopping = new AbortController()
 
   const runOnce = async () => {
     try {
-      const report = await sweep()
+      const report = await sweep(stopping.signal)
       if (Object.values(report).some((count) => count > 0)) log.info('maintenance sweep', { deleted: report })
     } catch (error) {
       log.warn('maintenance sweep failed', { error: error instanceof Error ? error.message : String(error) })
@@ -40,6 +42,7 @@ export function startMaintenance(sweep: Sweep, log: Logger, intervalMs = SWEEP_I
     async stop() {
       stopped = true
       clearTimeout(timer)
+      stopping.abort()
       await running
     },
   }

@@ -5,6 +5,19 @@ import { type PublicUserRow, toPublicUser } from '../modules/users/users.reposit
 /** Rows deleted per statement, so no sweep holds many locks or runs long. */
 const BATCH = 1_000
 
+/** Waits `ms`, or less when `stop` aborts meanwhile. */
+function pause(ms: number, stop?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      stop?.removeEventListener('abort', done)
+      resolve()
+    }
+    stop?.addEventListener('abort', done)
+  })
+}
+
 export interface SweepReport {
   limitBuckets: number
   unactivatedUsers: number
@@ -31,40 +44,54 @@ export function createMaintenanceTasks(deps: Pick<Deps, 'sql' | 'statements' | '
   const emails = deps.statements.get('maintenance/delete_old_emails')
   const webhookDeliveries = deps.statements.get('maintenance/delete_old_webhook_deliveries')
 
-  async function drain(run: () => Promise<unknown[]>): Promise<number> {
+  /**
+   * Batches until one is not full. A backlog (the first sweep over an old database) is
+   * worked through at most half the time, pausing after each batch as long as it took, so
+   * requests keep the database; `stop` ends it between two batches, the rest left for later.
+   */
+  async function drain(run: () => Promise<unknown[]>, stop?: AbortSignal): Promise<number> {
     let total = 0
     for (;;) {
+      if (stop?.aborted) return total
+      const started = performance.now()
       const deleted = (await run()).length
       total += deleted
       if (deleted < BATCH) return total
+      await pause(performance.now() - started, stop)
     }
   }
 
-  return async function sweep(): Promise<SweepReport> {
+  return async function sweep(stop?: AbortSignal): Promise<SweepReport> {
     const now = deps.clock().getTime()
     const ago = (seconds: number) => new Date(now - seconds * 1000)
     return {
-      limitBuckets: await drain(() => buckets.many(deps.sql, [new Date(now), BATCH])),
-      unactivatedUsers: await drain(() =>
-        // Each deleted user's webhook event commits with its deletion.
-        transaction(deps.sql, async (tx) => {
-          const deleted = await unactivated.many<PublicUserRow & { server_id: string; server_name: string }>(tx, [
-            ago(deps.config.unactivatedTtlSeconds),
-            BATCH,
-          ])
-          await Promise.all(
-            deleted.map((user) =>
-              deps.webhooks.emit(tx, user.server_id, 'user.deleted', toPublicUser(user.server_name, user)),
-            ),
-          )
-          return deleted
-        }),
+      limitBuckets: await drain(() => buckets.many(deps.sql, [new Date(now), BATCH]), stop),
+      unactivatedUsers: await drain(
+        () =>
+          // Each deleted user's webhook event commits with its deletion.
+          transaction(deps.sql, async (tx) => {
+            const deleted = await unactivated.many<PublicUserRow & { server_id: string; server_name: string }>(tx, [
+              ago(deps.config.unactivatedTtlSeconds),
+              BATCH,
+            ])
+            await deps.webhooks.emitAll(
+              tx,
+              deleted.map((user) => ({
+                serverId: user.server_id,
+                type: 'user.deleted' as const,
+                user: toPublicUser(user.server_name, user),
+              })),
+            )
+            return deleted
+          }),
+        stop,
       ),
-      oldActivations: await drain(() => activations.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
-      oldPasswordResets: await drain(() => resets.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
-      oldEmails: await drain(() => emails.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH])),
-      oldWebhookDeliveries: await drain(() =>
-        webhookDeliveries.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH]),
+      oldActivations: await drain(() => activations.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH]), stop),
+      oldPasswordResets: await drain(() => resets.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH]), stop),
+      oldEmails: await drain(() => emails.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH]), stop),
+      oldWebhookDeliveries: await drain(
+        () => webhookDeliveries.many(deps.sql, [ago(deps.config.retentionSeconds), BATCH]),
+        stop,
       ),
     }
   }

@@ -28,7 +28,7 @@ export interface DeliveryRow {
 
 export function createWebhooksRepository(statements: Statements) {
   const s = (name: string) => statements.get(`webhooks/${name}`)
-  const insert = s('insert_webhook_delivery')
+  const insert = s('insert_webhook_deliveries')
   const claim = s('claim_due_webhook_deliveries')
   const delivered = s('mark_webhook_delivered')
   const schedule = s('schedule_webhook_retry')
@@ -37,8 +37,13 @@ export function createWebhooksRepository(statements: Statements) {
   const queueState = s('select_webhook_queue_state')
 
   return {
-    insert: (db: Executor, serverId: string, event: WebhookEvent, body: string, now: Date) =>
-      insert.maybeOne<{ id: string }>(db, [serverId, event, body, now]),
+    insert: (db: Executor, events: { serverId: string; event: WebhookEvent; body: string }[], now: Date) =>
+      insert.many<{ id: string }>(db, [
+        events.map((e) => e.serverId),
+        events.map((e) => e.event),
+        events.map((e) => e.body),
+        now,
+      ]),
     claim: (db: Executor, now: Date, leaseUntil: Date, workerId: string, limit: number) =>
       claim.many<ClaimedDelivery>(db, [now, leaseUntil, workerId, limit]),
     markDelivered: (db: Executor, id: string, workerId: string, now: Date, status: number) =>

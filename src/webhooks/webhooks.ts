@@ -42,14 +42,28 @@ export function createWebhooks(deps: Omit<Deps, 'delivery' | 'webhooks'>) {
     return { pending, oldestDueAgeSeconds: secondsSince(oldest_due_at, now) }
   })
 
+  /** In the caller's transaction: the events, in order, each queued when its server has a webhook. */
+  async function emitAll(tx: Executor, events: { serverId: string; type: WebhookEvent; user: PublicUser }[]) {
+    if (events.length === 0) return
+    const now = deps.clock()
+    const timestamp = now.toISOString()
+    await repo.insert(
+      tx,
+      events.map(({ serverId, type, user }) => ({
+        serverId,
+        event: type,
+        body: JSON.stringify({ type, timestamp, data: { user } }),
+      })),
+      now,
+    )
+  }
+
   return {
     repo,
     /** In the caller's transaction: the event, queued when the server has a webhook. */
-    async emit(tx: Executor, serverId: string, type: WebhookEvent, user: PublicUser): Promise<void> {
-      const now = deps.clock()
-      const body = JSON.stringify({ type, timestamp: now.toISOString(), data: { user } })
-      await repo.insert(tx, serverId, type, body, now)
-    },
+    emit: (tx: Executor, serverId: string, type: WebhookEvent, user: PublicUser) =>
+      emitAll(tx, [{ serverId, type, user }]),
+    emitAll,
     recent: (serverId: string) => repo.ofServer(deps.sql, serverId, RECENT_DELIVERIES),
     startWorker: () => worker.start(),
     async stop(graceMs: number): Promise<void> {
