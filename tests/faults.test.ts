@@ -4,6 +4,7 @@ import { connect, transaction } from '../src/db/client'
 import { startTemporaryEmbedded, type TemporaryDatabase } from '../src/db/embedded'
 import { DatabaseTimeout, outsideRequestBudget, withDatabaseBudget } from '../src/db/guard'
 import { migrate } from '../src/db/migrate'
+import { Statement } from '../src/db/statements'
 import { startTestApp, type TestApp } from './support/app'
 import { testDatabaseUrl } from './support/database'
 import { eventually } from './support/eventually'
@@ -293,6 +294,28 @@ describe.skipIf(!hasEmbeddedPostgres)('PostgreSQL stopped and started while regi
       json: { email: uniqueEmail(), password: PASSWORD },
     })
     expect(reply.status).toBe(201)
+  })
+})
+
+describe('a statement past its deadline', () => {
+  test('fails with DatabaseTimeout at the deadline, is stopped, and its late failure is not an unhandled rejection', async () => {
+    const sql = connect(testDatabaseUrl(), { timeoutMs: 200, max: 1 })
+    const unhandled: unknown[] = []
+    const record = (reason: unknown) => void unhandled.push(reason)
+    process.on('unhandledRejection', record)
+    try {
+      const slow = new Statement('slow', 'SELECT pg_sleep(5)')
+      const started = performance.now()
+      await expect(slow.many(sql)).rejects.toBeInstanceOf(DatabaseTimeout)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(190)
+      // PostgreSQL's statement_timeout ends the statement; the pool's one connection is free again.
+      expect(await new Statement('one', 'SELECT 1 AS one').many(sql)).toEqual([{ one: 1 }])
+      await new Promise((turn) => setImmediate(turn))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', record)
+      await sql.end()
+    }
   })
 })
 
