@@ -28,6 +28,9 @@ const SOAK_WINDOWS = 6
 const DRAIN_EMAILS = 5_000
 const FAULT_SECONDS = 20
 const FAULT_RESTART_AT = 5
+/** The GET share's pairs of loads (bare route, then service), and each load's length. */
+const SHARE_PAIRS = 3
+const SHARE_PAIR_SECONDS = 5
 
 const config = parseConfig(process.env)
 // The codes the seed stores must be keyed as the service keys them.
@@ -40,6 +43,7 @@ const databaseUrl = config.databaseUrl ?? temporary?.url ?? ''
 console.log(`database: ${temporary ? 'embedded PostgreSQL (temporary)' : 'DATABASE_URL'}; load: ${generator.name}`)
 
 let service: BenchService | undefined
+let ceiling: BenchService | undefined
 try {
   await migrate(databaseUrl)
   const { apiKey, serverId, listApiKey, listServerId } = await seed(databaseUrl, config.argon2, secretKey)
@@ -70,17 +74,17 @@ try {
 
   // The ceilings first, alone on the machine (a row loaded just after heavy writes would
   // measure PostgreSQL's background work too), then the service.
-  const ceiling = await startService(await ceilingEnv(), 'bench/ceiling.ts')
-  const ceilingOptions: LoadOptions = { url: ceiling.url, connections: 32, threads: 2, seconds: SECONDS }
+  ceiling = await startService(await ceilingEnv(), 'bench/ceiling.ts')
+  const bare = ceiling
+  const ceilingOptions: LoadOptions = { url: bare.url, connections: 32, threads: 2, seconds: SECONDS }
   const ceilingRow = async (scenario: Scenario, name: string): Promise<Row> => {
     await generator.run(scenario, { ...ceilingOptions, seconds: 3 })
-    const { result, peakRssMiB } = await ceiling.watch(() => generator.run(scenario, ceilingOptions))
+    const { result, peakRssMiB } = await bare.watch(() => generator.run(scenario, ceilingOptions))
     console.log(`${name}: ${fixed(result.requestsPerSecond)} req/s, p99 ${fixed(result.p99Ms, 2)} ms`)
     return { name, result, peakRssMiB }
   }
   const getCeiling = await ceilingRow(readUser(apiKey), 'ceiling: bare Elysia route, same SELECT')
   const listCeiling = await ceilingRow(listUsers(listApiKey, pages), 'ceiling: bare Elysia route, same page SELECT')
-  await ceiling.stop()
 
   service = await startService(await serviceEnv())
   const running = service
@@ -97,6 +101,19 @@ try {
   // Warm the JIT and the pool; not reported.
   await generator.run(readUser(apiKey), { ...options, seconds: 3 })
   const readRow = await load(readUser(apiKey))
+  // The GET share is the one target that compares two processes, and this machine's speed
+  // drifts by several per cent within a minute: it is measured in pairs, the bare route then
+  // the service, back to back, rather than from rows a minute apart. The ceiling, idle
+  // meanwhile, stops only now.
+  const sharePairs: { bare: number; service: number }[] = []
+  for (let pair = 0; pair < SHARE_PAIRS; pair += 1) {
+    const pairOptions = { ...options, seconds: SHARE_PAIR_SECONDS }
+    const bareRate = (await generator.run(readUser(apiKey), { ...pairOptions, url: bare.url })).requestsPerSecond
+    sharePairs.push({ bare: bareRate, service: (await generator.run(readUser(apiKey), pairOptions)).requestsPerSecond })
+    console.log(`GET share, pair ${pair + 1}: ${fixed(sharePairs[pair]?.service ?? 0)} of ${fixed(bareRate)} req/s`)
+  }
+  await bare.stop()
+  ceiling = undefined
   // Each rate measured in this process while the service idles, just before the row it
   // bounds: a machine whose speed drifts (shared cores) drifts in both alike.
   console.log('measuring the argon2id hash rate of this machine…')
@@ -154,7 +171,9 @@ try {
   const [oneDrain, twoDrains] = drains
 
   const [get, registration, activation, signedIn, listed] = rows
-  const getShare = ((get?.result.requestsPerSecond ?? 0) / getCeiling.result.requestsPerSecond) * 100
+  const sum = (rates: number[]) => rates.reduce((total, rate) => total + rate, 0)
+  const getShare = (sum(sharePairs.map((p) => p.service)) / sum(sharePairs.map((p) => p.bare))) * 100
+  const pairShares = sharePairs.map((p) => `${fixed((p.service / p.bare) * 100, 1)} %`).join(', ')
   const othersShare = (others.result.requestsPerSecond / (activation?.result.requestsPerSecond ?? 1)) * 100
   const first = soak[0]?.result.requestsPerSecond ?? 0
   const last = soak.at(-1)?.result.requestsPerSecond ?? 0
@@ -189,7 +208,9 @@ ${[guessRow, beside[0]]
 The two ceiling rows are not the service: they are bare Elysia routes running the same user SELECT
 and the same page SELECT through postgres.js, with no API-key check, hooks or mapping
 (\`bench/ceiling.ts\`), loaded the same way before the service started, to show what this
-machine allows. The service's GET reached **${fixed(getShare, 1)} %** of the first.
+machine allows. The GET share is measured apart, in ${SHARE_PAIRS} pairs of ${SHARE_PAIR_SECONDS}-second loads run back to back,
+the bare route then the service, after the service's GET row: the service's GET reached
+**${fixed(getShare, 1)} %** of the bare route (by pair: ${pairShares}).
 
 Soak: GET /users/{email} for ${SOAK_WINDOWS * SECONDS} s, in ${SECONDS}-second windows.
 
@@ -217,7 +238,11 @@ ${targets([
     measured: `${fixed(get?.result.requestsPerSecond ?? 0)} req/s`,
     met: (get?.result.requestsPerSecond ?? 0) >= 30 * ORIGINAL_GET_RPS,
   },
-  { what: 'GET ≥ 90 % of the bare route', measured: `${fixed(getShare, 1)} %`, met: getShare >= 90 },
+  {
+    what: 'GET ≥ 90 % of the bare route',
+    measured: `${fixed(getShare, 1)} % (${SHARE_PAIRS} pairs)`,
+    met: getShare >= 90,
+  },
   {
     what: 'a locked guesser costs no hash',
     measured: `${fixed(hashRate(guessing.result), 1)} hashes/s beside the others (${fixed(hashRate(guessRow.result), 1)} alone, the first ${config.auth.maxFailures} included)`,
@@ -278,6 +303,7 @@ ${targets([
   await Bun.write(join(import.meta.dir, 'results.md'), report)
   console.log(`\n${report}\nwritten to bench/results.md`)
 } finally {
+  await ceiling?.stop()
   await service?.stop()
   await temporary?.stop()
 }
